@@ -1,0 +1,118 @@
+// pm2 7's command line, as its CLI (commander 2.15.1 plus pm2's own
+// pre-processing) reads it: which command runs, with which arguments and
+// options, and which of those arguments name processes.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "invocation.h"
+
+namespace pm2guard {
+
+/// What a command does to processes.
+enum class Impact {
+  ReadOnly,      ///< lists, describes, streams logs ...
+  Other,         ///< changes something, but no running process (save, install ...)
+  Targets,       ///< stops, restarts or deletes the processes its targets resolve to
+  DaemonWide,    ///< takes every process down (kill, update, unstartup ...)
+};
+
+struct CommandSpec {
+  std::string_view name;
+  std::string_view alias;  ///< commander alias ("" when none)
+  Impact impact;
+  std::string_view summary;
+};
+
+/// The pm2 command table (every command and alias of pm2 7.0.4's CLI).
+const std::vector<CommandSpec>& pm2_commands();
+const CommandSpec* find_pm2_command(std::string_view name_or_alias);
+
+/// How pm2 resolves one target word.
+enum class TargetRole {
+  Operate,    ///< stop/restart/delete/reload: all, regex, name, script path, namespace, id, config file, '-'
+  Start,      ///< start: restarts all/name/namespace/id matches, otherwise starts a script or config
+  ConfigKey,  ///< set/multiset/config X:key -> restart(X) (hidden restart)
+  Signal,     ///< sendSignal: all, name or id
+  Scale,      ///< scale <app>: name or script path; scaling down deletes instances
+};
+
+enum class TargetForm {
+  All,
+  Regex,
+  ConfigFile,
+  Stdin,
+  Numeric,
+  Name,
+  Dynamic,
+};
+
+struct Target {
+  TargetRole role = TargetRole::Operate;
+  TargetForm form = TargetForm::Name;
+  /// The value pm2 resolves (for ConfigKey targets, the part before ':'/'.').
+  std::string value;
+  /// Index of the word in Invocation::args it comes from, or -1 for an
+  /// implicit target (`pm2 start` with no argument means ecosystem.config.js).
+  int arg = -1;
+};
+
+/// What running the command line does, before any process is touched.
+enum class Outcome {
+  Runs,            ///< the command's action runs
+  PrintsHelp,      ///< -h/--help reached commander: prints help, exit 0
+  PrintsVersion,   ///< -v/-V/--version: prints the version, exit 0
+  UsageError,      ///< unknown option, missing argument ...: exit 1 before acting
+  UnknownCommand,  ///< "Command not found", exit 1
+  NoCommand,       ///< `pm2` alone or only options: usage, no action
+};
+
+struct Pm2Call {
+  Outcome outcome = Outcome::NoCommand;
+  std::string usage_error;  ///< for UsageError
+  const CommandSpec* spec = nullptr;
+  std::string command;      ///< canonical command name (aliases resolved)
+  int command_arg = -1;     ///< index in args of the subcommand word
+  /// The command's arguments after commander's parse, as indexes into args.
+  std::vector<int> positionals;
+  std::vector<Target> targets;
+  /// Options seen (long name without dashes -> value; "" for a flag). For
+  /// repeated options the last value wins, as in commander.
+  std::map<std::string, std::string> options;
+  /// Words whose value is unknown and that could change the parse (a
+  /// dynamic subcommand, a dynamic word where an option value may sit ...).
+  bool dynamic_command = false;
+  /// Commands wrapped in pm2's failOnUnknown get extra positional arguments:
+  /// pm2 7 refuses to run them, other versions may not.
+  bool extra_arguments = false;
+
+  bool runs() const { return outcome == Outcome::Runs; }
+  bool has_option(const std::string& name) const { return options.count(name) != 0; }
+};
+
+/// Parses an invocation's arguments exactly as pm2 7.0.4 does. Dynamic words
+/// are read through their known prefix; a word with no known prefix counts
+/// as a positional argument.
+Pm2Call parse_pm2_call(const Invocation& inv);
+
+/// Classifies one target value as pm2's resolver would (`all`, regex, config
+/// file, '-', numeric, name).
+TargetForm classify_target(std::string_view value);
+
+/// Whether pm2 reads a target as a config file: a substring test for
+/// .json, .yml, .yaml, .config.js, .config.cjs or .config.mjs.
+bool pm2_is_config_file(std::string_view value);
+
+/// `pm2 jlist`, `ls`, `status` ...: commands that print every process.
+/// `pid` and `id` count when they are not narrowed to one name.
+bool is_process_listing(const Pm2Call& call);
+
+/// Whether the call, as parsed, can stop, restart or delete processes.
+bool is_destructive(const Pm2Call& call);
+
+}  // namespace pm2guard

@@ -1,0 +1,78 @@
+#include <algorithm>
+
+#include "rule.h"
+
+namespace pm2guard {
+
+// The rules, one per file. Adding a rule: its file, its test beside it, a
+// corpus case, and one line in each list below.
+extern const Rule kTargetAll;
+extern const Rule kRegexMatchesAll;
+extern const Rule kDaemonTeardown;
+extern const Rule kUnfilteredListingTarget;
+extern const Rule kDynamicTarget;
+extern const Rule kShellParseError;
+
+const std::vector<const Rule*>& all_rules() {
+  static const std::vector<const Rule*> k = {
+      &kTargetAll, &kRegexMatchesAll, &kDaemonTeardown, &kUnfilteredListingTarget, &kDynamicTarget, &kShellParseError,
+  };
+  return k;
+}
+
+const Rule* find_rule(std::string_view id) {
+  for (const Rule* r : all_rules())
+    if (r->id == id) return r;
+  return nullptr;
+}
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::Note: return "note";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+  }
+  return "error";
+}
+
+const Word& CheckContext::word(int arg) const {
+  if (arg >= 0 && static_cast<size_t>(arg) < inv.args.size()) return inv.args[static_cast<size_t>(arg)];
+  return inv.program;
+}
+
+void CheckContext::report(const Rule& rule, int arg, std::string message) {
+  Finding f;
+  f.rule = std::string(rule.id);
+  f.severity = rule.severity;
+  f.range = word(arg).range;
+  f.message = std::move(message);
+  f.arg = arg;
+  out_.push_back(std::move(f));
+}
+
+std::vector<Finding> check_invocation(const Invocation& inv, const Pm2Call& call) {
+  std::vector<Finding> out;
+  CheckContext ctx(inv, call, out);
+  for (const Rule* r : all_rules())
+    if (r->check) r->check(ctx);
+  return out;
+}
+
+std::vector<Finding> check_invocation(const Invocation& inv) { return check_invocation(inv, parse_pm2_call(inv)); }
+
+std::string quoted_command(const Invocation& inv) { return "`" + inv.display() + "`"; }
+
+std::string_view action_verb(const std::string& command) {
+  if (command == "stop") return "stops";
+  if (command == "delete") return "deletes";
+  if (command == "reload" || command == "startOrReload" || command == "startOrGracefulReload") return "reloads";
+  if (command == "sendSignal") return "signals";
+  if (command == "scale") return "scales";
+  return "restarts";  // restart, start, set/config/multiset, startOrRestart, pull ...
+}
+
+const std::string_view kInsteadAdvice =
+    "name your own processes (`pm2 delete app-api app-worker`), act through an ecosystem file with "
+    "`--only`, or filter the process list by name";
+
+}  // namespace pm2guard

@@ -1,0 +1,78 @@
+// The rule interface: every rule is one file in rules/, with a stable
+// kebab-case id, a severity, its documentation, and a check over one parsed
+// pm2 invocation. registry.cc holds the one explicit list of rules.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "invocation.h"
+#include "pm2_cli.h"
+
+namespace pm2guard {
+
+enum class Severity { Note, Warning, Error };
+std::string_view severity_name(Severity s);
+
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::Error;
+  SourceRange range;
+  std::string message;
+  /// Index in Invocation::args of the word the finding points at, or -1 for
+  /// the program word.
+  int arg = -1;
+};
+
+/// A rule's documentation, fed to `pm2guard explain`, the README and tests:
+/// `example` must fire and `instead` must stay silent.
+struct RuleDoc {
+  std::string_view summary;  ///< one line
+  std::string_view what;     ///< what it finds
+  std::string_view why;      ///< why that is dangerous
+  std::string_view example;  ///< a command line that fires
+  std::string_view instead;  ///< what to write instead (a command line that does not)
+};
+
+struct Rule;
+
+/// What a rule sees and how it reports.
+class CheckContext {
+ public:
+  CheckContext(const Invocation& invocation, const Pm2Call& parsed, std::vector<Finding>& out)
+      : inv(invocation), call(parsed), out_(out) {}
+
+  const Invocation& inv;
+  const Pm2Call& call;
+
+  /// The word a target or argument index points at (the program word for -1).
+  const Word& word(int arg) const;
+  void report(const Rule& rule, int arg, std::string message);
+
+ private:
+  std::vector<Finding>& out_;
+};
+
+struct Rule {
+  std::string_view id;
+  Severity severity;
+  RuleDoc doc;
+  /// nullptr for rules a front end reports itself (e.g. shell parse errors).
+  void (*check)(CheckContext&);
+};
+
+/// Every rule, in a fixed order.
+const std::vector<const Rule*>& all_rules();
+const Rule* find_rule(std::string_view id);
+
+/// Parses the invocation as pm2 would and runs every rule on it.
+std::vector<Finding> check_invocation(const Invocation& inv);
+std::vector<Finding> check_invocation(const Invocation& inv, const Pm2Call& call);
+
+/// Helpers shared by rules' messages.
+std::string quoted_command(const Invocation& inv);
+std::string_view action_verb(const std::string& command);
+extern const std::string_view kInsteadAdvice;
+
+}  // namespace pm2guard

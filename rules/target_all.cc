@@ -1,0 +1,59 @@
+// target-all: a destructive command aimed at `all`.
+#include <fmt/format.h>
+
+#include "rule.h"
+
+namespace pm2guard {
+
+extern const Rule kTargetAll;
+
+namespace {
+
+void check(CheckContext& ctx) {
+  if (!ctx.call.runs()) return;
+  for (const Target& t : ctx.call.targets) {
+    if (t.form != TargetForm::All || t.role == TargetRole::Scale) continue;
+    std::string what;
+    switch (t.role) {
+      case TargetRole::Start:
+        what = "restarts every running process (pm2 reads `start all` as a restart)";
+        break;
+      case TargetRole::ConfigKey:
+        what = fmt::format("restarts every process (after setting `{}`, pm2 restarts the app named before ':')",
+                           ctx.word(t.arg).text);
+        break;
+      case TargetRole::Signal:
+        what = "sends the signal to every process";
+        break;
+      default:
+        what = fmt::format("{} every process", action_verb(ctx.call.command));
+        break;
+    }
+    ctx.report(kTargetAll, t.arg,
+               fmt::format("{} {} of the daemon, in every namespace, other applications' included; {}",
+                           quoted_command(ctx.inv), what, kInsteadAdvice));
+  }
+}
+
+}  // namespace
+
+extern const Rule kTargetAll = {
+    "target-all",
+    Severity::Error,
+    {
+        "a command that stops, restarts or deletes processes is aimed at `all`",
+        "Finds `stop`, `delete`/`del`, `restart` and `reload` with the target `all`, in any quoting, and the "
+        "hidden forms that act on every process too: `start all` (pm2 restarts what is already running), "
+        "`set all:key value` / `config all:key value` / `multiset \"all:key value\"` (pm2 restarts the app "
+        "named before the colon) and `sendSignal SIG all`. `reset all` and `describe all` are left alone.",
+        "`all` means every process of the daemon: every namespace, every application, every environment. "
+        "`--namespace` does not narrow it. On a shared server one such line takes down processes the "
+        "deployment does not own; a cached copy of an old workflow running `pm2 delete all` is how "
+        "ADR-061's incident happened.",
+        "pm2 delete all",
+        "pm2 delete flyer-crawler-api flyer-crawler-worker",
+    },
+    check,
+};
+
+}  // namespace pm2guard
