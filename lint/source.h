@@ -1,0 +1,46 @@
+// A file as the linter reads it: its bytes (a UTF-8 BOM removed), and the
+// means to turn byte offsets into 1-based lines and columns.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pm2guard::lint {
+
+struct SourceFile {
+  std::string path;  ///< as given on the command line or found by discovery
+  std::string text;  ///< contents; a leading UTF-8 BOM is removed
+  std::vector<uint32_t> line_starts;  ///< byte offset where each line begins
+
+  /// Builds a file from memory (tests, nested inputs).
+  static SourceFile from_string(std::string path, std::string contents);
+
+  /// 1-based line and 1-based byte column of a byte offset.
+  std::pair<uint32_t, uint32_t> line_col(uint32_t offset) const;
+  /// Byte offset of a 1-based line and byte column.
+  uint32_t offset_of(uint32_t line, uint32_t col) const;
+  /// Text of a 1-based line without its line break (and without a '\r').
+  std::string_view line_text(uint32_t line) const;
+  uint32_t line_count() const { return static_cast<uint32_t>(line_starts.size()); }
+};
+
+/// Why a file could not be used, with the position of the problem when there
+/// is one (line 0 when none).
+struct FileError {
+  std::string path;
+  uint32_t line = 0;
+  uint32_t col = 0;
+  std::string message;
+};
+
+/// Reads a file. Fails on I/O errors and on binary content (a NUL byte or
+/// invalid UTF-8), naming the offending position.
+std::optional<SourceFile> read_source(const std::string& path, FileError& error);
+
+/// Number of characters (UTF-8 code points) in the first `bytes` bytes of `s`.
+uint32_t char_column(std::string_view line, uint32_t byte_col);
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,79 @@
+// The YAML stage of the linter: from a workflow or composite action file to
+// the shell scripts it runs, each with its shell, its constant environment
+// and a byte-exact map back into the file.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mapped_text.h"
+#include "source.h"
+
+namespace pm2guard::lint {
+
+/// A variable's value as the script will see it.
+struct EnvValue {
+  std::string value;    ///< the value when literal; the source spelling otherwise
+  bool literal = true;  ///< false when it holds a ${{ }} expression or is otherwise unknown
+};
+using EnvMap = std::map<std::string, EnvValue>;
+
+enum class ScriptOrigin {
+  RunStep,       ///< a `run:` of a workflow job step or a composite action step
+  RemoteScript,  ///< a script input of an ssh action (appleboy/ssh-action `script:` ...)
+  ShellFile,     ///< a shell script file
+};
+
+struct ScriptUnit {
+  /// The script text exactly as the shell receives it (YAML decoding done;
+  /// `${{ }}` expressions still in place), mapped to file offsets.
+  MappedText text;
+  std::string shell = "bash";  ///< "bash" or "sh": the linted dialects
+  ScriptOrigin origin = ScriptOrigin::RunStep;
+  /// Constants the script can read: workflow, job and step `env:` (for ssh
+  /// actions, the step's env restricted to its `envs:` list), later levels
+  /// overriding earlier ones.
+  EnvMap env;
+  /// Where the script sits, for messages: "jobs.deploy.steps[2].run".
+  std::string label;
+  /// File offset of the key that holds the script (`run:` / `script:`): the
+  /// position used when nothing more exact is known.
+  uint32_t anchor = 0;
+  /// The action that runs the script remotely, if any ("appleboy/ssh-action").
+  std::string action;
+};
+
+enum class YamlKind {
+  Auto,      ///< decide from the content: `jobs:` -> workflow, `runs:` -> action
+  Workflow,
+  Action,
+};
+
+struct ExtractResult {
+  std::vector<ScriptUnit> scripts;
+  /// Set when the file is not valid YAML, or is valid YAML but neither a
+  /// workflow nor an action (e.g. a pm2 ecosystem file under .github/workflows).
+  std::optional<FileError> error;
+  /// True for a valid action that runs no shell (`runs.using: node20`,
+  /// `docker`): nothing to lint, not an error.
+  bool nothing_to_lint = false;
+};
+
+ExtractResult extract_scripts(const SourceFile& file, YamlKind kind = YamlKind::Auto);
+
+/// Ssh actions whose inputs are shell scripts run on a remote host.
+struct SshActionSpec {
+  std::string_view repository;               ///< "appleboy/ssh-action" (lower case)
+  std::vector<std::string_view> script_inputs;  ///< e.g. {"script"}
+  std::string_view envs_input;               ///< input listing the env vars passed to the host ("" if none)
+};
+const std::vector<SshActionSpec>& ssh_actions();
+
+/// Reduces a `uses:` value to a lower-case "owner/repo" (path and @ref
+/// dropped), accepting Gitea's full-URL form `https://host/owner/repo@ref`.
+/// Returns "" for local (`./x`) and docker (`docker://`) references.
+std::string normalise_uses(std::string_view uses);
+
+}  // namespace pm2guard::lint
