@@ -1,0 +1,119 @@
+#include "discover.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "command_knowledge.h"
+
+namespace fs = std::filesystem;
+
+namespace pm2guard::lint {
+
+namespace {
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_yaml_name(const std::string& name) { return ends_with(name, ".yml") || ends_with(name, ".yaml"); }
+
+bool is_action_name(const std::string& name) { return name == "action.yml" || name == "action.yaml"; }
+
+// True when some ancestor pair of `p` is <.github|.gitea|.forgejo>/workflows.
+bool under_workflows_dir(const fs::path& p) {
+  fs::path prev;
+  for (const fs::path& part : p.parent_path()) {
+    if (part == "workflows" && (prev == ".github" || prev == ".gitea" || prev == ".forgejo")) return true;
+    prev = part;
+  }
+  return false;
+}
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  char c;
+  while (line.size() < 256 && in.get(c) && c != '\n') line += c;
+  return line;
+}
+
+}  // namespace
+
+bool has_shell_shebang(const std::string& line) {
+  if (line.rfind("#!", 0) != 0) return false;
+  // `#!/bin/bash -e`, `#!/usr/bin/env bash`, `#!/usr/bin/env -S bash -e`
+  std::string rest = line.substr(2);
+  size_t i = 0;
+  std::vector<std::string> words;
+  while (i < rest.size()) {
+    while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\r')) ++i;
+    size_t b = i;
+    while (i < rest.size() && rest[i] != ' ' && rest[i] != '\t' && rest[i] != '\r') ++i;
+    if (i > b) words.push_back(rest.substr(b, i - b));
+  }
+  for (const std::string& w : words) {
+    std::string_view base = basename_of(w);
+    if (base == "env" || (!w.empty() && w[0] == '-')) continue;
+    return base == "sh" || base == "bash" || base == "dash" || base == "zsh" || base == "ksh" || base == "ash";
+  }
+  return false;
+}
+
+std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vector<FileError>& errors) {
+  std::vector<InputFile> out;
+  for (const std::string& arg : paths) {
+    std::error_code ec;
+    fs::file_status st = fs::status(arg, ec);
+    if (ec || !fs::exists(st)) {
+      errors.push_back(FileError{arg, 0, 0, ec ? ec.message() : "No such file or directory"});
+      continue;
+    }
+    if (fs::is_directory(st)) {
+      std::vector<InputFile> found;
+      fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec), end;
+      if (ec) {
+        errors.push_back(FileError{arg, 0, 0, ec.message()});
+        continue;
+      }
+      for (; it != end; it.increment(ec)) {
+        if (ec) {
+          errors.push_back(FileError{it->path().string(), 0, 0, ec.message()});
+          ec.clear();
+          continue;
+        }
+        const fs::path& p = it->path();
+        std::string name = p.filename().string();
+        std::error_code sec;
+        if (it->is_directory(sec)) {
+          if (name == ".git" || name == "node_modules") it.disable_recursion_pending();
+          continue;
+        }
+        if (!it->is_regular_file(sec)) continue;
+        if (is_action_name(name))
+          found.push_back({p.string(), InputKind::Action});
+        else if (is_yaml_name(name) && under_workflows_dir(p))
+          found.push_back({p.string(), InputKind::Workflow});
+      }
+      std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
+      out.insert(out.end(), found.begin(), found.end());
+      continue;
+    }
+    fs::path p(arg);
+    std::string name = p.filename().string();
+    if (is_action_name(name))
+      out.push_back({arg, InputKind::Action});
+    else if (is_yaml_name(name))
+      out.push_back({arg, under_workflows_dir(p) ? InputKind::Workflow : InputKind::Yaml});
+    else if (ends_with(name, ".sh") || ends_with(name, ".bash") || has_shell_shebang(first_line(arg)))
+      out.push_back({arg, InputKind::Shell});
+    else
+      errors.push_back(FileError{arg, 0, 0,
+                                 "not a workflow, composite action or shell script (expected .yml, .yaml, .sh, "
+                                 ".bash or a sh/bash shebang)"});
+  }
+  return out;
+}
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,31 @@
+// Which files `pm2guard lint` reads: workflow files and composite actions
+// found under a directory, and any file named on the command line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "source.h"
+
+namespace pm2guard::lint {
+
+enum class InputKind {
+  Workflow,  ///< under .github/.gitea/.forgejo workflows
+  Action,    ///< action.yml / action.yaml
+  Yaml,      ///< another YAML file named on the command line: decided by content
+  Shell,     ///< *.sh, *.bash, or a sh/bash shebang
+};
+
+struct InputFile {
+  std::string path;
+  InputKind kind = InputKind::Yaml;
+};
+
+/// Expands the command-line paths. A path that does not exist, or a named
+/// file of no known kind, becomes an error; the others are still returned.
+std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vector<FileError>& errors);
+
+/// Whether a file's first line is a shebang naming a POSIX shell.
+bool has_shell_shebang(const std::string& first_line);
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,30 @@
+// CI template expressions (`${{ ... }}`) are substituted by the runner before
+// any shell sees the script. They are not shell syntax, so they are masked
+// with a same-length shell expansion (`${{ x }}` -> `${______}`): no byte
+// moves, every position stays exact, and the parse sees a variable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mapped_text.h"
+
+namespace pm2guard::lint {
+
+struct Expression {
+  uint32_t file_begin = 0;  ///< file offsets of `${{` ... `}}`
+  uint32_t file_end = 0;
+  std::string text;         ///< the original expression, `${{ inputs.app }}`
+};
+
+/// Masks every expression in `text` in place and returns them in order. An
+/// expression ends at the first `}}` outside a single-quoted expression
+/// string ('' escapes a quote). Line breaks inside it are kept.
+std::vector<Expression> mask_expressions(MappedText& text);
+
+/// True for the name of a masked expression's expansion (`___...`).
+bool is_mask_name(std::string_view name);
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,146 @@
+#include "lint.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "shell_analysis.h"
+#include "workflow.h"
+
+namespace pm2guard::lint {
+
+namespace {
+
+class Collector : public ShellSink {
+ public:
+  explicit Collector(std::vector<LintFinding>& out) : out_(out) {}
+
+  void invocation(const Invocation& inv) override {
+    for (const Finding& f : check_invocation(inv)) {
+      LintFinding lf;
+      lf.rule = f.rule;
+      lf.severity = f.severity;
+      lf.range = f.range;
+      lf.message = f.message;
+      if (!inv.via.empty()) lf.message += " (via " + join_via(inv.via) + ")";
+      out_.push_back(std::move(lf));
+    }
+  }
+  void parse_problem(const SourceRange& where, const std::string& message) override {
+    const Rule* r = find_rule("shell-parse-error");
+    LintFinding lf;
+    lf.rule = std::string(r->id);
+    lf.severity = r->severity;
+    lf.range = where;
+    lf.message = message;
+    out_.push_back(std::move(lf));
+  }
+
+ private:
+  static std::string join_via(const std::vector<std::string>& via) {
+    std::string s;
+    for (size_t i = 0; i < via.size(); ++i) s += (i ? " > " : "") + via[i];
+    return s;
+  }
+  std::vector<LintFinding>& out_;
+};
+
+}  // namespace
+
+bool suppressed(const SourceFile& file, uint32_t line, const std::string& rule) {
+  for (uint32_t l : {line, line - 1}) {
+    if (l == 0 || l > file.line_count()) continue;
+    std::string_view text = file.line_text(l);
+    size_t at = text.find("pm2guard disable=");
+    if (at == std::string_view::npos) continue;
+    if (text.rfind('#', at) == std::string_view::npos) continue;  // only inside a comment
+    std::string_view list = text.substr(at + 17);
+    size_t end = list.find_first_of(" \t");
+    if (end != std::string_view::npos) list = list.substr(0, end);
+    size_t pos = 0;
+    while (pos <= list.size()) {
+      size_t comma = list.find(',', pos);
+      std::string_view id = list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+      if (id == rule) return true;
+      if (comma == std::string_view::npos) break;
+      pos = comma + 1;
+    }
+  }
+  return false;
+}
+
+FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& options) {
+  FileReport report;
+  report.path = source.path;
+  std::vector<LintFinding> raw;
+  Collector sink(raw);
+  if (kind == InputKind::Shell) {
+    ScriptUnit unit;
+    unit.text = MappedText::verbatim(source.text, 0);
+    unit.origin = ScriptOrigin::ShellFile;
+    unit.label = source.path;
+    analyse_script(source, unit, sink);
+  } else {
+    YamlKind yk = kind == InputKind::Workflow ? YamlKind::Workflow
+                  : kind == InputKind::Action ? YamlKind::Action
+                                              : YamlKind::Auto;
+    ExtractResult ex = extract_scripts(source, yk);
+    if (ex.error) {
+      report.error = *ex.error;
+      report.error->path = source.path;
+    }
+    for (const ScriptUnit& unit : ex.scripts) analyse_script(source, unit, sink);
+  }
+  // One finding per rule and place: a call reached twice (a function called
+  // twice, a substitution seen by both the outer and a nested shell) is one
+  // problem.
+  std::sort(raw.begin(), raw.end(), [](const LintFinding& a, const LintFinding& b) {
+    if (a.range.line != b.range.line) return a.range.line < b.range.line;
+    if (a.range.col != b.range.col) return a.range.col < b.range.col;
+    return a.rule < b.rule;
+  });
+  for (LintFinding& f : raw) {
+    if (options.disabled.count(f.rule)) continue;
+    if (suppressed(source, f.range.line, f.rule)) continue;
+    if (!report.findings.empty()) {
+      const LintFinding& last = report.findings.back();
+      if (last.rule == f.rule && last.range.line == f.range.line && last.range.col == f.range.col) continue;
+    }
+    report.findings.push_back(std::move(f));
+  }
+  report.source = std::move(source);
+  return report;
+}
+
+FileReport lint_file(const InputFile& input, const LintOptions& options) {
+  FileError err;
+  std::optional<SourceFile> src = read_source(input.path, err);
+  if (!src) {
+    FileReport r;
+    r.path = input.path;
+    err.path = input.path;
+    r.error = err;
+    return r;
+  }
+  return lint_source(std::move(*src), input.kind, options);
+}
+
+std::vector<FileReport> lint_files(const std::vector<InputFile>& inputs, const LintOptions& options) {
+  std::vector<FileReport> reports(inputs.size());
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, inputs.size()));
+  if (jobs <= 1) {
+    for (size_t i = 0; i < inputs.size(); ++i) reports[i] = lint_file(inputs[i], options);
+    return reports;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < jobs; ++w)
+    workers.emplace_back([&] {
+      for (size_t i; (i = next.fetch_add(1)) < inputs.size();) reports[i] = lint_file(inputs[i], options);
+    });
+  for (std::thread& t : workers) t.join();
+  return reports;
+}
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,1734 @@
+#include "shell_analysis.h"
+
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "command_knowledge.h"
+#include "expr_mask.h"
+#include "pm2_cli.h"
+
+extern "C" const TSLanguage* tree_sitter_bash(void);
+
+namespace pm2guard::lint {
+
+namespace {
+
+// How deep nested shells and function calls may go, how many values a loop
+// is unrolled over, and how many statements one script may cost: bounds that
+// keep pathological input linear without losing real cases.
+constexpr int kMaxDepth = 12;
+constexpr size_t kMaxLoopValues = 32;
+constexpr size_t kStatementBudget = 200000;
+constexpr size_t kMaxSplits = 10000;
+
+Listing merge(Listing a, Listing b) {
+  if (a == Listing::Unfiltered || b == Listing::Unfiltered) return Listing::Unfiltered;
+  if (a == Listing::Filtered || b == Listing::Filtered) return Listing::Filtered;
+  return Listing::None;
+}
+
+/// Data flowing into or out of a command: whether it is a process listing,
+/// and its exact text when statically known (a heredoc, an echo).
+struct Stream {
+  Listing listing = Listing::None;
+  bool has_text = false;
+  MappedText text;
+};
+
+struct EvalWord {
+  std::string value;  // literal value, or the spelling of a dynamic word
+  bool literal = true;
+  std::string prefix, suffix;
+  Origin origin = Origin::Literal;
+  Listing listing = Listing::None;
+  bool pm2_path = false;  // the value names the pm2 binary ($(which pm2))
+  MappedText text;        // the value for nested shells; dynamic parts as spelled
+  uint32_t file_begin = 0, file_end = 0;
+};
+
+struct VarValue {
+  enum Kind { Literal, Dynamic, Array } kind = Dynamic;
+  std::string value;             // Literal
+  std::vector<std::string> items;  // Array
+  std::string spelling;          // Dynamic
+  Listing listing = Listing::None;
+  Origin origin = Origin::Variable;
+  bool pm2_path = false;
+};
+
+struct Parse {
+  MappedText text;
+  TSTree* tree = nullptr;
+  std::vector<std::string> via;
+  Parse() = default;
+  Parse(const Parse&) = delete;
+  Parse& operator=(const Parse&) = delete;
+  ~Parse() {
+    if (tree) ts_tree_delete(tree);
+  }
+};
+
+struct Function {
+  const Parse* parse = nullptr;
+  TSNode body{};
+  bool called = false;
+};
+
+struct Ctx {
+  std::vector<std::string> via;
+  bool remote = false;
+};
+
+std::string_view node_type(TSNode n) { return ts_node_type(n); }
+
+template <typename F>
+void for_each_child(TSNode n, F&& f) {
+  TSTreeCursor c = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&c)) {
+    do {
+      f(ts_tree_cursor_current_node(&c), ts_tree_cursor_current_field_name(&c));
+    } while (ts_tree_cursor_goto_next_sibling(&c));
+  }
+  ts_tree_cursor_delete(&c);
+}
+
+bool is_statement_type(std::string_view t) {
+  return t == "command" || t == "pipeline" || t == "list" || t == "redirected_statement" || t == "subshell" ||
+         t == "compound_statement" || t == "if_statement" || t == "while_statement" || t == "for_statement" ||
+         t == "c_style_for_statement" || t == "case_statement" || t == "function_definition" ||
+         t == "negated_command" || t == "variable_assignment" || t == "variable_assignments" ||
+         t == "declaration_command" || t == "unset_command" || t == "test_command" || t == "ERROR";
+}
+
+/// Accumulates one word from its parts: literal pieces (each byte with the
+/// file offset it came from) and dynamic pieces (a spelling).
+class WordBuilder {
+ public:
+  void literal(char c, uint32_t origin) {
+    w_.value += c;
+    w_.text.append(c, origin);
+    if (!seen_dynamic_) w_.prefix += c;
+    tail_ += c;
+    ++parts_literal_;
+  }
+  void literal_anchored(std::string_view s, uint32_t origin) {
+    w_.value += s;
+    w_.text.append_anchored(s, origin);
+    if (!seen_dynamic_) w_.prefix += s;
+    tail_ += s;
+    parts_literal_ += s.size();
+  }
+  void literal_mapped(const MappedText& m) {
+    for (size_t i = 0; i < m.size(); ++i) literal(m.text()[i], m.origin(i));
+  }
+  void dynamic(const MappedText& spelling, Origin origin, Listing listing, bool pm2_path) {
+    if (!seen_dynamic_ && parts_literal_ == 0) {
+      first_origin_ = origin;
+      first_listing_ = listing;
+      first_pm2_path_ = pm2_path;
+    }
+    ++dynamic_parts_;
+    seen_dynamic_ = true;
+    w_.literal = false;
+    w_.text.append(spelling);
+    tail_.clear();
+  }
+  bool empty() const { return w_.text.empty() && parts_literal_ == 0 && dynamic_parts_ == 0 && !touched_; }
+  void touch() { touched_ = true; }  // "" is a word
+  EvalWord finish(uint32_t fb, uint32_t fe) {
+    EvalWord w = std::move(w_);
+    w.file_begin = fb;
+    w.file_end = fe;
+    if (!w.literal) {
+      w.suffix = tail_;
+      w.value = w.text.text();
+      if (dynamic_parts_ == 1 && parts_literal_ == 0) {
+        w.origin = first_origin_;
+        w.listing = first_listing_;
+        w.pm2_path = first_pm2_path_;
+      } else {
+        w.origin = first_origin_ == Origin::Literal ? Origin::Other : first_origin_;
+        w.pm2_path = first_pm2_path_ && dynamic_parts_ == 1 && !tail_.empty();
+      }
+    }
+    reset();
+    return w;
+  }
+  void reset() {
+    w_ = EvalWord{};
+    tail_.clear();
+    seen_dynamic_ = false;
+    parts_literal_ = 0;
+    dynamic_parts_ = 0;
+    touched_ = false;
+    first_origin_ = Origin::Literal;
+    first_listing_ = Listing::None;
+    first_pm2_path_ = false;
+  }
+
+ private:
+  EvalWord w_;
+  std::string tail_;
+  bool seen_dynamic_ = false;
+  size_t parts_literal_ = 0;
+  size_t dynamic_parts_ = 0;
+  bool touched_ = false;
+  Origin first_origin_ = Origin::Literal;
+  Listing first_listing_ = Listing::None;
+  bool first_pm2_path_ = false;
+};
+
+bool is_ifs(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+
+class Analyser {
+ public:
+  Analyser(const SourceFile& file, ShellSink& sink) : file_(file), sink_(sink) {
+    parser_ = ts_parser_new();
+    ts_parser_set_language(parser_, tree_sitter_bash());
+  }
+  ~Analyser() { ts_parser_delete(parser_); }
+
+  void run(const ScriptUnit& unit) {
+    MappedText text = unit.text;
+    for (Expression& e : mask_expressions(text)) {
+      add_opaque(e.file_begin, e.file_end, Origin::Expression, e.text.size());
+      expressions_[e.file_begin] = e.text;
+    }
+    for (const auto& [name, v] : unit.env) {
+      VarValue val;
+      if (v.literal) {
+        val.kind = VarValue::Literal;
+        val.value = v.value;
+      } else {
+        val.kind = VarValue::Dynamic;
+        val.spelling = v.value;
+        val.origin = Origin::Expression;
+      }
+      vars_[name] = val;
+    }
+    Ctx ctx;
+    if (!unit.action.empty()) {
+      ctx.via.push_back(unit.action);
+      ctx.remote = true;
+    }
+    run_text(std::move(text), ctx, Stream{});
+    // Functions never called are still checked once, their arguments unknown.
+    for (auto& [name, fn] : functions_) {
+      if (fn.called) continue;
+      fn.called = true;
+      positional_.push_back({});
+      Ctx fctx;
+      fctx.via = fn.parse->via;
+      visit(*fn.parse, fn.body, Stream{}, fctx);
+      positional_.pop_back();
+    }
+  }
+
+ private:
+  // ------------------------------------------------------------------ parsing
+
+  void run_text(MappedText text, const Ctx& ctx, const Stream& in) {
+    if (depth_ >= kMaxDepth) return;
+    // A CR before a line break is a stray byte to the shell, but in a script
+    // checked out with CRLF line ends it is noise: blank it in place.
+    for (size_t i = 0; i + 1 < text.size(); ++i)
+      if (text.text()[i] == '\r' && text.text()[i + 1] == '\n') text.set(i, ' ');
+    auto p = std::make_unique<Parse>();
+    p->text = std::move(text);
+    p->via = ctx.via;
+    p->tree = ts_parser_parse_string(parser_, nullptr, p->text.text().data(),
+                                     static_cast<uint32_t>(p->text.size()));
+    if (!p->tree) return;
+    parses_.push_back(std::move(p));
+    const Parse& parse = *parses_.back();
+    TSNode root = ts_tree_root_node(parse.tree);
+    if (ts_node_has_error(root)) report_first_error(parse, root);
+    ++depth_;
+    visit(parse, root, in, ctx);
+    --depth_;
+  }
+
+  void report_first_error(const Parse& p, TSNode root) {
+    std::optional<TSNode> first;
+    std::function<void(TSNode)> find = [&](TSNode n) {
+      if (first) return;
+      if (ts_node_is_error(n) || ts_node_is_missing(n)) {
+        first = n;
+        return;
+      }
+      if (!ts_node_has_error(n)) return;
+      for_each_child(n, [&](TSNode c, const char*) { find(c); });
+    };
+    find(root);
+    if (!first) return;
+    uint32_t b = ts_node_start_byte(*first);
+    uint32_t e = std::max(b + 1, ts_node_end_byte(*first));
+    if (e > p.text.size()) e = static_cast<uint32_t>(p.text.size());
+    if (b >= p.text.size() && b > 0) b = static_cast<uint32_t>(p.text.size()) - 1;
+    std::string what;
+    if (ts_node_is_missing(*first)) {
+      what = std::string("missing `") + ts_node_type(*first) + "`";
+    } else {
+      std::string snippet = p.text.text().substr(b, std::min<uint32_t>(e - b, 20));
+      size_t nl = snippet.find('\n');
+      if (nl != std::string::npos) snippet.resize(nl);
+      what = snippet.empty() ? "unexpected end of script" : "cannot parse `" + snippet + "`";
+    }
+    SourceRange r = range(p.text.origin(b), p.text.origin(b) + 1);
+    if (!reported_errors_.insert({r.line, r.col}).second) return;
+    std::string where = p.via.empty() ? "" : " (in " + join(p.via, " > ") + ")";
+    sink_.parse_problem(r, "shell syntax: " + what + where +
+                               "; pm2 calls in the part that does not parse are not checked");
+  }
+
+  static std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+    return out;
+  }
+
+  SourceRange range(uint32_t fb, uint32_t fe) const {
+    auto [l1, c1] = file_.line_col(fb);
+    auto [l2, c2] = file_.line_col(fe > fb ? fe - 1 : fb);
+    return SourceRange{l1, c1, l2, c2 + 1};
+  }
+
+  uint32_t fbegin(const Parse& p, TSNode n) const { return p.text.origin(ts_node_start_byte(n)); }
+  uint32_t fend(const Parse& p, TSNode n) const {
+    uint32_t e = ts_node_end_byte(n), b = ts_node_start_byte(n);
+    return e > b ? p.text.origin(e - 1) + 1 : p.text.origin(b);
+  }
+
+  std::string_view src(const Parse& p, TSNode n) const {
+    return std::string_view(p.text.text()).substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
+  }
+
+  // -------------------------------------------------------- opaque regions
+  //
+  // File ranges whose text is only known at run time: CI expressions, and
+  // unknown expansions or substitutions spelled into a text that a nested
+  // shell parses again. A literal part of a nested word that comes from such
+  // a range is dynamic, whatever its quoting in the nested text.
+
+  struct Opaque {
+    uint32_t b, e;
+    Origin origin;
+  };
+
+  // Marks [b, e) when that range maps one-to-one onto the node's bytes (an
+  // inexact, anchored text would otherwise mark everything).
+  void add_opaque(uint32_t b, uint32_t e, Origin o, size_t node_len) {
+    if (e <= b || e - b != node_len || e > file_.text.size()) return;
+    if (!marked_.insert({b, e}).second) return;
+    if (opaque_id_.empty()) opaque_id_.assign(file_.text.size() + 1, 0);
+    opaque_.push_back({b, e, o});
+    uint32_t id = static_cast<uint32_t>(opaque_.size());
+    for (uint32_t k = b; k < e; ++k)
+      if (opaque_id_[k] == 0) opaque_id_[k] = id;
+  }
+  const Opaque* opaque_at(uint32_t off) const {
+    if (off >= opaque_id_.size() || opaque_id_[off] == 0) return nullptr;
+    return &opaque_[opaque_id_[off] - 1];
+  }
+
+  // Appends decoded literal bytes; bytes whose origin is run-time content
+  // (a CI expression, an unknown variable substituted into this text) turn
+  // into dynamic parts.
+  void append_bytes(WordBuilder& b, const std::vector<std::pair<char, uint32_t>>& bytes) {
+    if (opaque_.empty()) {
+      for (auto& [c, o] : bytes) b.literal(c, o);
+      return;
+    }
+    size_t i = 0;
+    while (i < bytes.size()) {
+      const Opaque* op = opaque_at(bytes[i].second);
+      if (!op) {
+        b.literal(bytes[i].first, bytes[i].second);
+        ++i;
+        continue;
+      }
+      MappedText spelling;
+      while (i < bytes.size() && opaque_at(bytes[i].second) == op) {
+        spelling.append(bytes[i].first, bytes[i].second);
+        ++i;
+      }
+      b.dynamic(spelling, op->origin, Listing::None, false);
+    }
+  }
+
+  // ------------------------------------------------------------- statements
+
+  Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    if (++statements_ > kStatementBudget) return {};
+    std::string_view t = node_type(n);
+    if (t != "program" && is_statement_type(t)) {
+      if (auto nl = merged_newline(p, n)) return split_and_visit(p, n, *nl, in, ctx);
+    }
+    if (t == "program" || t == "compound_statement" || t == "do_group" || t == "subshell" || t == "else_clause" ||
+        t == "ERROR") {
+      return visit_sequence(p, n, in, ctx);
+    }
+    if (t == "list") return visit_list(p, n, in, ctx);
+    if (t == "pipeline") return visit_pipeline(p, n, in, ctx);
+    if (t == "command") return visit_command(p, n, in, ctx, {});
+    if (t == "redirected_statement") return visit_redirected(p, n, in, ctx);
+    if (t == "variable_assignment") {
+      assign(p, n, ctx);
+      return {};
+    }
+    if (t == "variable_assignments") {
+      for_each_child(n, [&](TSNode c, const char*) {
+        if (node_type(c) == "variable_assignment") assign(p, c, ctx);
+      });
+      return {};
+    }
+    if (t == "declaration_command") {
+      declaration(p, n, ctx);
+      return {};
+    }
+    if (t == "unset_command") {
+      for_each_child(n, [&](TSNode c, const char*) {
+        if (node_type(c) == "word" || node_type(c) == "variable_name") vars_.erase(std::string(src(p, c)));
+      });
+      return {};
+    }
+    if (t == "function_definition") {
+      TSNode name = ts_node_child_by_field_name(n, "name", 4);
+      TSNode body = ts_node_child_by_field_name(n, "body", 4);
+      if (!ts_node_is_null(name) && !ts_node_is_null(body)) {
+        Function f;
+        f.parse = &p;
+        f.body = body;
+        functions_[std::string(src(p, name))] = f;
+      }
+      return {};
+    }
+    if (t == "if_statement" || t == "elif_clause" || t == "case_statement" || t == "case_item" ||
+        t == "c_style_for_statement" || t == "negated_command" || t == "test_command") {
+      Stream out;
+      for_each_child(n, [&](TSNode c, const char*) {
+        if (is_statement_type(node_type(c)) || node_type(c) == "elif_clause" || node_type(c) == "else_clause" ||
+            node_type(c) == "case_item" || node_type(c) == "do_group" || node_type(c) == "compound_statement")
+          out = visit(p, c, in, ctx);
+        else
+          scan_substitutions(p, c, ctx);
+      });
+      return out;
+    }
+    if (t == "while_statement") return visit_while(p, n, in, ctx);
+    if (t == "for_statement") return visit_for(p, n, in, ctx);
+    if (t == "comment" || t == "heredoc_body") return {};
+    // Anything else (an arithmetic command, a stray word in an ERROR node):
+    // commands can still hide in its substitutions.
+    scan_substitutions(p, n, ctx);
+    return {};
+  }
+
+  // tree-sitter-bash sometimes carries a command on across a line break
+  // that ends it (a pipeline followed, lines later, by a redirect: upstream
+  // issues #347 and #316), silently merging two statements. Such a break
+  // shows as an unescaped newline between two children of a node that
+  // cannot span lines there.
+  std::optional<uint32_t> merged_newline(const Parse& p, TSNode n) const {
+    std::string_view t = node_type(n);
+    bool check_all_gaps = t == "command" || t == "redirected_statement" || t == "file_redirect" ||
+                          t == "declaration_command" || t == "unset_command" || t == "negated_command" ||
+                          (t == "test_command" && src(p, n).rfind("[[", 0) != 0);
+    bool check_before_operators = t == "pipeline" || t == "list";
+    if (!check_all_gaps && !check_before_operators) return std::nullopt;
+    const std::string& text = p.text.text();
+    std::optional<uint32_t> found;
+    uint32_t prev_end = 0;
+    bool have_prev = false;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (found) return;
+      uint32_t cs = ts_node_start_byte(c);
+      bool is_operator = !ts_node_is_named(c);
+      if (have_prev && (check_all_gaps || is_operator) && node_type(c) != "heredoc_body" &&
+          node_type(c) != "heredoc_end") {
+        for (uint32_t k = prev_end; k < cs && k < text.size(); ++k)
+          if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) {
+            found = k;
+            break;
+          }
+      }
+      if (!found && ts_node_is_named(c) && node_type(c) != "heredoc_redirect" && node_type(c) != "heredoc_body") {
+        if (auto inner = merged_newline(p, c)) found = inner;
+      }
+      prev_end = ts_node_end_byte(c);
+      have_prev = true;
+    });
+    return found;
+  }
+
+  Stream split_and_visit(const Parse& p, TSNode n, uint32_t nl, const Stream& in, const Ctx& ctx) {
+    uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (nl <= b || nl >= e || splits_ > kMaxSplits) return {};
+    ++splits_;
+    // Re-read each side of the line break on its own.
+    run_fragment(p.text.slice(b, nl), ctx, in);
+    return run_fragment(p.text.slice(nl + 1, e), ctx, in);
+  }
+
+  Stream run_fragment(MappedText text, const Ctx& ctx, const Stream& in) {
+    auto frag = std::make_unique<Parse>();
+    frag->text = std::move(text);
+    frag->via = ctx.via;
+    frag->tree = ts_parser_parse_string(parser_, nullptr, frag->text.text().data(),
+                                        static_cast<uint32_t>(frag->text.size()));
+    if (!frag->tree) return {};
+    parses_.push_back(std::move(frag));
+    const Parse& parse = *parses_.back();
+    TSNode root = ts_tree_root_node(parse.tree);
+    if (ts_node_has_error(root)) report_first_error(parse, root);
+    return visit_sequence(parse, root, in, ctx);
+  }
+
+  Stream visit_sequence(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    Stream out;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (!ts_node_is_named(c)) return;
+      Stream s = visit(p, c, in, ctx);
+      out.listing = merge(out.listing, s.listing);
+      if (s.has_text) {
+        out.has_text = true;
+        out.text.append(s.text);
+      }
+    });
+    return out;
+  }
+
+  Stream visit_list(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) { return visit_sequence(p, n, in, ctx); }
+
+  Stream visit_pipeline(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    Stream s = in;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (!ts_node_is_named(c)) return;
+      s = visit(p, c, s, ctx);
+    });
+    return s;
+  }
+
+  struct Redirects {
+    std::optional<Stream> in;                 // stdin replaced by a heredoc, herestring or file
+    std::vector<std::string> out_files;       // stdout written to these files
+    std::vector<TSNode> continuation;         // pipeline stages after a heredoc (`cat <<EOF | ssh h bash`)
+    std::vector<TSNode> and_then;             // list continuation after a heredoc (`<<EOF && x`)
+  };
+
+  void collect_redirect(const Parse& p, TSNode r, Redirects& rd, const Ctx& ctx) {
+    std::string_view t = node_type(r);
+    if (t == "heredoc_redirect") {
+      bool quoted = false;
+      TSNode body{};
+      bool have_body = false;
+      for_each_child(r, [&](TSNode c, const char* field) {
+        std::string_view ct = node_type(c);
+        if (ct == "heredoc_start") {
+          std::string_view s = src(p, c);
+          quoted = s.find_first_of("'\"\\") != std::string_view::npos;
+        } else if (ct == "heredoc_body") {
+          body = c;
+          have_body = true;
+        } else if (ct == "pipeline") {
+          for_each_child(c, [&](TSNode s, const char*) {
+            if (ts_node_is_named(s)) rd.continuation.push_back(s);
+          });
+        } else if (field && std::strcmp(field, "right") == 0) {
+          rd.and_then.push_back(c);
+        } else if (ct == "file_redirect" || ct == "herestring_redirect") {
+          collect_redirect(p, c, rd, ctx);
+        } else if (ts_node_is_named(c) && is_statement_type(ct)) {
+          rd.continuation.push_back(c);
+        }
+      });
+      Stream s;
+      s.has_text = true;
+      if (have_body) s.text = heredoc_text(p, body, quoted, ctx);
+      rd.in = s;
+    } else if (t == "herestring_redirect") {
+      Stream s;
+      for_each_child(r, [&](TSNode c, const char*) {
+        if (!ts_node_is_named(c)) return;
+        EvalWord w = eval_word(p, c, ctx);
+        s.listing = w.listing;
+        s.has_text = true;
+        s.text = w.text;
+        s.text.append('\n', w.file_end);
+      });
+      rd.in = s;
+    } else if (t == "file_redirect") {
+      std::string op;
+      TSNode dest{};
+      bool have = false;
+      for_each_child(r, [&](TSNode c, const char* field) {
+        if (!ts_node_is_named(c))
+          op += std::string(src(p, c));
+        else if (field && std::strcmp(field, "destination") == 0 && !have) {
+          dest = c;  // the grammar lets later words join the destination (upstream #233): only the first is it
+          have = true;
+        }
+      });
+      if (!have) return;
+      if (op == "<") {
+        if (node_type(dest) == "process_substitution") {
+          rd.in = visit_sequence(p, dest, Stream{}, ctx);
+        } else {
+          EvalWord w = eval_word(p, dest, ctx);
+          Stream s;
+          if (w.literal) s = file_stream(w.value);
+          rd.in = s;
+        }
+      } else if (op == ">" || op == ">>" || op == "&>" || op == "&>>" || op == ">|") {
+        EvalWord w = eval_word(p, dest, ctx);
+        if (w.literal) rd.out_files.push_back(w.value);
+      }
+    }
+  }
+
+  Stream file_stream(const std::string& path) {
+    Stream s;
+    auto it = listing_files_.find(path);
+    if (it != listing_files_.end()) s.listing = it->second;
+    auto ft = file_texts_.find(std::string(basename_of(path)));
+    if (ft != file_texts_.end()) {
+      s.has_text = true;
+      s.text = ft->second;
+    }
+    return s;
+  }
+
+  void record_output(const std::string& path, const Stream& s, const Ctx& ctx) {
+    if (s.listing != Listing::None) listing_files_[path] = s.listing;
+    if (s.has_text) {
+      std::string base(basename_of(path));
+      file_texts_[base] = s.text;
+      if (base.size() > 8 && base.compare(base.size() - 8, 8, ".service") == 0) systemd_unit(s.text, ctx);
+    }
+  }
+
+  // A systemd unit written by the script: its Exec*= lines are commands.
+  void systemd_unit(const MappedText& unit, const Ctx& ctx) {
+    const std::string& t = unit.text();
+    size_t pos = 0;
+    while (pos < t.size()) {
+      size_t eol = t.find('\n', pos);
+      if (eol == std::string::npos) eol = t.size();
+      size_t b = pos;
+      while (b < eol && (t[b] == ' ' || t[b] == '\t')) ++b;
+      if (t.compare(b, 4, "Exec") == 0) {
+        size_t eq = t.find('=', b);
+        if (eq != std::string::npos && eq < eol) {
+          size_t v = eq + 1;
+          while (v < eol && std::strchr("-@:+!", t[v])) ++v;
+          Ctx c = ctx;
+          c.via.push_back("systemd unit");
+          run_text(unit.slice(v, eol), c, Stream{});
+        }
+      }
+      pos = eol + 1;
+    }
+  }
+
+  Stream visit_redirected(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    TSNode body = ts_node_child_by_field_name(n, "body", 4);
+    Redirects rd;
+    for_each_child(n, [&](TSNode c, const char* field) {
+      if (field && std::strcmp(field, "redirect") == 0) collect_redirect(p, c, rd, ctx);
+      else if (!field && ts_node_is_named(c) && node_type(c) == "herestring_redirect") collect_redirect(p, c, rd, ctx);
+    });
+    Stream body_in = rd.in ? *rd.in : in;
+    Stream out;
+    if (!ts_node_is_null(body)) {
+      if (node_type(body) == "command")
+        out = visit_command(p, body, body_in, ctx, {});
+      else
+        out = visit(p, body, body_in, ctx);
+    }
+    for (TSNode stage : rd.continuation) out = visit(p, stage, out, ctx);
+    for (const std::string& f : rd.out_files) record_output(f, out, ctx);
+    if (!rd.out_files.empty()) out = Stream{};
+    for (TSNode next : rd.and_then) out = visit(p, next, in, ctx);
+    return out;
+  }
+
+  Stream visit_while(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    std::vector<TSNode> cond;
+    TSNode body{};
+    bool have_body = false;
+    for_each_child(n, [&](TSNode c, const char* field) {
+      if (!field) return;
+      if (std::strcmp(field, "condition") == 0 && ts_node_is_named(c)) cond.push_back(c);
+      if (std::strcmp(field, "body") == 0) {
+        body = c;
+        have_body = true;
+      }
+    });
+    // `while read x; do ...; done <<EOF` over known lines: once per line.
+    std::vector<std::string> read_vars;
+    if (cond.size() == 1 && node_type(cond[0]) == "command") read_vars = read_targets(p, cond[0], ctx);
+    if (!read_vars.empty() && in.has_text && in.listing == Listing::None && !in.text.empty()) {
+      std::vector<MappedText> lines;
+      const std::string& t = in.text.text();
+      size_t pos = 0;
+      while (pos < t.size() && lines.size() < kMaxLoopValues) {
+        size_t eol = t.find('\n', pos);
+        if (eol == std::string::npos) eol = t.size();
+        if (eol > pos) lines.push_back(in.text.slice(pos, eol));
+        pos = eol + 1;
+      }
+      bool all_literal = true;
+      for (const MappedText& l : lines)
+        for (size_t i = 0; i < l.size() && all_literal; ++i)
+          if (opaque_at(l.origin(i))) all_literal = false;
+      if (all_literal && !lines.empty()) {
+        for (const MappedText& line : lines) {
+          bind_read_line(read_vars, line);
+          if (have_body) visit(p, body, Stream{}, ctx);
+        }
+        return {};
+      }
+    }
+    for (TSNode c : cond) visit(p, c, in, ctx);
+    if (have_body) return visit(p, body, Stream{}, ctx);
+    return {};
+  }
+
+  void bind_read_line(const std::vector<std::string>& names, const MappedText& line) {
+    // IFS splitting: the last name takes the rest of the line.
+    const std::string& t = line.text();
+    size_t pos = 0;
+    for (size_t k = 0; k < names.size(); ++k) {
+      while (pos < t.size() && is_ifs(t[pos])) ++pos;
+      size_t end = k + 1 == names.size() ? t.size() : pos;
+      if (k + 1 < names.size())
+        while (end < t.size() && !is_ifs(t[end])) ++end;
+      std::string v = t.substr(pos, end - pos);
+      while (!v.empty() && is_ifs(v.back())) v.pop_back();
+      VarValue val;
+      val.kind = VarValue::Literal;
+      val.value = v;
+      vars_[names[k]] = val;
+      pos = end;
+    }
+  }
+
+  std::vector<std::string> read_targets(const Parse& p, TSNode cmd, const Ctx& ctx) {
+    std::vector<EvalWord> argv = command_words(p, cmd, ctx, false);
+    if (argv.empty() || !argv[0].literal || argv[0].value != "read") return {};
+    std::vector<std::string> names;
+    for (size_t i = 1; i < argv.size(); ++i) {
+      const EvalWord& a = argv[i];
+      if (!a.literal) continue;
+      if (a.value.size() > 1 && a.value[0] == '-') {
+        char last = a.value.back();
+        if (std::strchr("adinNptu", last) && a.value.find_first_of("adinNptu") == a.value.size() - 1) ++i;
+        continue;
+      }
+      names.push_back(a.value);
+    }
+    if (names.empty()) names.push_back("REPLY");
+    return names;
+  }
+
+  Stream visit_for(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    std::string var;
+    std::vector<EvalWord> values;
+    bool have_in = false;
+    TSNode body{};
+    bool have_body = false;
+    for_each_child(n, [&](TSNode c, const char* field) {
+      if (!field) {
+        if (!ts_node_is_named(c) && src(p, c) == "in") have_in = true;
+        return;
+      }
+      if (std::strcmp(field, "variable") == 0) var = std::string(src(p, c));
+      if (std::strcmp(field, "value") == 0) {
+        have_in = true;
+        for (EvalWord& w : eval_arg(p, c, ctx)) values.push_back(std::move(w));
+      }
+      if (std::strcmp(field, "body") == 0) {
+        body = c;
+        have_body = true;
+      }
+    });
+    if (!have_in && !positional_.empty()) values = positional_.back();
+    if (!have_body) return {};
+    std::vector<EvalWord> dynamic;
+    std::vector<EvalWord> literal;
+    for (EvalWord& w : values) (w.literal ? literal : dynamic).push_back(std::move(w));
+    if (literal.size() > kMaxLoopValues || statements_ > kStatementBudget / 2) literal.resize(std::min<size_t>(literal.size(), 1));
+    for (const EvalWord& w : literal) {
+      bind_word(var, w);
+      visit(p, body, in, ctx);
+    }
+    if (!dynamic.empty() || values.empty()) {
+      VarValue v;
+      v.kind = VarValue::Dynamic;
+      v.spelling = "$" + var;
+      for (const EvalWord& w : dynamic) {
+        v.listing = merge(v.listing, w.listing);
+        if (w.origin != Origin::Literal) v.origin = w.origin;
+      }
+      vars_[var] = v;
+      visit(p, body, in, ctx);
+    }
+    return {};
+  }
+
+  void bind_word(const std::string& var, const EvalWord& w) {
+    VarValue v;
+    if (w.literal) {
+      v.kind = VarValue::Literal;
+      v.value = w.value;
+    } else {
+      v.kind = VarValue::Dynamic;
+      v.spelling = w.value;
+      v.listing = w.listing;
+      v.origin = w.origin;
+      v.pm2_path = w.pm2_path;
+    }
+    vars_[var] = v;
+  }
+
+  void assign(const Parse& p, TSNode n, const Ctx& ctx) {
+    TSNode name = ts_node_child_by_field_name(n, "name", 4);
+    TSNode value = ts_node_child_by_field_name(n, "value", 5);
+    if (ts_node_is_null(name)) return;
+    std::string var(src(p, name));
+    if (node_type(name) == "subscript") {
+      // arr[i]=x: the array is no longer a known list.
+      TSNode base = ts_node_child_by_field_name(name, "name", 4);
+      if (!ts_node_is_null(base)) vars_.erase(std::string(src(p, base)));
+      if (!ts_node_is_null(value)) eval_word(p, value, ctx);
+      return;
+    }
+    bool append = false;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (!ts_node_is_named(c) && src(p, c) == "+=") append = true;
+    });
+    VarValue v;
+    if (ts_node_is_null(value)) {
+      v.kind = VarValue::Literal;
+    } else if (node_type(value) == "array") {
+      v.kind = VarValue::Array;
+      bool all_literal = true;
+      for_each_child(value, [&](TSNode c, const char*) {
+        if (!ts_node_is_named(c)) return;
+        for (EvalWord& w : eval_arg(p, c, ctx)) {
+          if (!w.literal) {
+            all_literal = false;
+            v.listing = merge(v.listing, w.listing);
+          }
+          v.items.push_back(w.value);
+        }
+      });
+      if (!all_literal) {
+        v.kind = VarValue::Dynamic;
+        v.spelling = "${" + var + "[@]}";
+      }
+    } else {
+      EvalWord w = eval_word(p, value, ctx);
+      if (w.literal) {
+        v.kind = VarValue::Literal;
+        v.value = w.value;
+      } else {
+        v.kind = VarValue::Dynamic;
+        v.spelling = w.value;
+        v.listing = w.listing;
+        v.origin = w.origin;
+        v.pm2_path = w.pm2_path;
+      }
+    }
+    if (append) {
+      auto it = vars_.find(var);
+      if (it != vars_.end() && it->second.kind == VarValue::Literal && v.kind == VarValue::Literal)
+        v.value = it->second.value + v.value;
+      else if (!(it != vars_.end() && it->second.kind == VarValue::Array && v.kind == VarValue::Array)) {
+        v.kind = VarValue::Dynamic;
+        v.spelling = "$" + var;
+      } else {
+        std::vector<std::string> items = it->second.items;
+        items.insert(items.end(), v.items.begin(), v.items.end());
+        v.items = items;
+      }
+    }
+    vars_[var] = v;
+  }
+
+  void declaration(const Parse& p, TSNode n, const Ctx& ctx) {
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (node_type(c) == "variable_assignment") assign(p, c, ctx);
+    });
+  }
+
+  // Finds and runs the command substitutions inside a node that is not
+  // itself a statement (a test, an arithmetic expression).
+  void scan_substitutions(const Parse& p, TSNode n, const Ctx& ctx) {
+    std::string_view t = node_type(n);
+    if (t == "command_substitution" || t == "process_substitution") {
+      visit_sequence(p, n, Stream{}, ctx);
+      return;
+    }
+    if (is_statement_type(t) && t != "test_command" && t != "ERROR") {
+      visit(p, n, Stream{}, ctx);
+      return;
+    }
+    for_each_child(n, [&](TSNode c, const char*) { scan_substitutions(p, c, ctx); });
+  }
+
+  // ------------------------------------------------------------------ words
+
+  std::vector<std::pair<char, uint32_t>> decode(const Parse& p, uint32_t b, uint32_t e, char mode) {
+    // mode: 'w' unquoted word, 's' double-quoted content, 'r' raw, 'h' heredoc content
+    std::vector<std::pair<char, uint32_t>> out;
+    const std::string& t = p.text.text();
+    for (uint32_t i = b; i < e; ++i) {
+      char c = t[i];
+      if (c == '\\' && mode != 'r' && i + 1 < e) {
+        char d = t[i + 1];
+        if (d == '\n') {
+          ++i;
+          continue;
+        }
+        bool escapes = mode == 'w' || ((mode == 's' || mode == 'h') && (d == '$' || d == '`' || d == '\\' ||
+                                                                            (mode == 's' && d == '"')));
+        if (escapes) {
+          out.push_back({d, p.text.origin(i + 1)});
+          ++i;
+          continue;
+        }
+      }
+      out.push_back({c, p.text.origin(i)});
+    }
+    return out;
+  }
+
+  std::vector<std::pair<char, uint32_t>> decode_ansi_c(const Parse& p, uint32_t b, uint32_t e) {
+    std::vector<std::pair<char, uint32_t>> out;
+    const std::string& t = p.text.text();
+    for (uint32_t i = b; i < e; ++i) {
+      uint32_t o = p.text.origin(i);
+      if (t[i] != '\\' || i + 1 >= e) {
+        out.push_back({t[i], o});
+        continue;
+      }
+      char d = t[++i];
+      switch (d) {
+        case 'n': out.push_back({'\n', o}); break;
+        case 't': out.push_back({'\t', o}); break;
+        case 'r': out.push_back({'\r', o}); break;
+        case 'e': case 'E': out.push_back({'\x1b', o}); break;
+        case 'a': out.push_back({'\a', o}); break;
+        case 'b': out.push_back({'\b', o}); break;
+        case 'f': out.push_back({'\f', o}); break;
+        case 'v': out.push_back({'\v', o}); break;
+        case 'x': {
+          unsigned v = 0;
+          int k = 0;
+          while (k < 2 && i + 1 < e && isxdigit(static_cast<unsigned char>(t[i + 1]))) {
+            v = v * 16 + static_cast<unsigned>(isdigit(static_cast<unsigned char>(t[i + 1])) ? t[i + 1] - '0'
+                                                                                             : (tolower(t[i + 1]) - 'a' + 10));
+            ++i;
+            ++k;
+          }
+          out.push_back({static_cast<char>(v), o});
+          break;
+        }
+        default:
+          if (d >= '0' && d <= '7') {
+            unsigned v = static_cast<unsigned>(d - '0');
+            int k = 1;
+            while (k < 3 && i + 1 < e && t[i + 1] >= '0' && t[i + 1] <= '7') {
+              v = v * 8 + static_cast<unsigned>(t[++i] - '0');
+              ++k;
+            }
+            out.push_back({static_cast<char>(v), o});
+          } else {
+            out.push_back({d, o});
+          }
+      }
+    }
+    return out;
+  }
+
+  const VarValue* lookup(const std::string& name) const {
+    auto it = vars_.find(name);
+    return it == vars_.end() ? nullptr : &it->second;
+  }
+
+  // Appends an expansion's value. `quoted`: inside "..." (no splitting).
+  // `words`: the list being built, for splitting; nullptr when not splitting.
+  void expansion(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words, const Ctx& ctx) {
+    std::string_view spelled = src(p, n);
+    uint32_t fb = fbegin(p, n), fe = fend(p, n);
+    auto dynamic_here = [&](Origin o, Listing l = Listing::None, bool pm2 = false) {
+      add_opaque(fb, fe, o, spelled.size());
+      b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), o, l, pm2);
+    };
+    // Name and shape of the expansion.
+    std::string name;
+    bool simple = node_type(n) == "simple_expansion";
+    bool has_operator = false, has_subscript = false, length = false;
+    std::string subscript_index;
+    for_each_child(n, [&](TSNode c, const char* field) {
+      std::string_view ct = node_type(c);
+      if (ct == "variable_name" || ct == "special_variable_name") {
+        if (name.empty()) name = std::string(src(p, c));
+      } else if (ct == "subscript") {
+        has_subscript = true;
+        TSNode base = ts_node_child_by_field_name(c, "name", 4);
+        TSNode idx = ts_node_child_by_field_name(c, "index", 5);
+        if (!ts_node_is_null(base)) name = std::string(src(p, base));
+        if (!ts_node_is_null(idx)) subscript_index = std::string(src(p, idx));
+      } else if (!ts_node_is_named(c)) {
+        std::string_view s = src(p, c);
+        if (s == "#" && name.empty()) length = true;
+        else if (s != "${" && s != "}" && s != "$") has_operator = true;
+        (void)field;
+      } else if (ct == "command_substitution" || ct == "process_substitution") {
+        has_operator = true;
+        scan_substitutions(p, c, ctx);
+      } else {
+        has_operator = true;
+        scan_substitutions(p, c, ctx);
+      }
+    });
+    if (!simple && is_mask_name(name)) {
+      add_opaque(fb, fe, Origin::Expression, spelled.size());
+      b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), Origin::Expression, Listing::None, false);
+      return;
+    }
+    if (length || name.empty()) {
+      dynamic_here(Origin::Other);
+      return;
+    }
+    // Positional parameters of a function call.
+    bool positional_name = name == "@" || name == "*" || (isdigit(static_cast<unsigned char>(name[0])) != 0);
+    if (positional_name && !positional_.empty() && !has_operator) {
+      const std::vector<EvalWord>& args = positional_.back();
+      if (name == "@" || name == "*") {
+        bool separate = name == "@" || !quoted;
+        for (size_t i = 0; i < args.size(); ++i) {
+          if (i > 0) {
+            if (separate && words) {
+              words->push_back(b.finish(fb, fe));
+            } else {
+              b.literal_anchored(" ", fb);
+            }
+          }
+          append_word(b, args[i]);
+        }
+        if (args.empty() && quoted && name == "@" && words && b.empty()) {
+          skip_empty_ = true;  // "$@" with no arguments is no word at all
+        }
+        return;
+      }
+      size_t idx = static_cast<size_t>(std::stoul(name));
+      if (idx >= 1 && idx <= args.size()) {
+        append_word(b, args[idx - 1]);
+        return;
+      }
+      dynamic_here(Origin::Variable);
+      return;
+    }
+    if (name == "#" && !positional_.empty()) {
+      b.literal_anchored(std::to_string(positional_.back().size()), fb);
+      return;
+    }
+    const VarValue* v = lookup(name);
+    if (has_subscript) {
+      if (v && v->kind == VarValue::Array && !has_operator) {
+        if (subscript_index == "@" || subscript_index == "*") {
+          for (size_t i = 0; i < v->items.size(); ++i) {
+            if (i > 0) {
+              if (words && (subscript_index == "@" || !quoted))
+                words->push_back(b.finish(fb, fe));
+              else
+                b.literal_anchored(" ", fb);
+            }
+            b.literal_anchored(v->items[i], fb);
+          }
+          return;
+        }
+        if (!subscript_index.empty() && std::all_of(subscript_index.begin(), subscript_index.end(), ::isdigit)) {
+          size_t k = std::stoul(subscript_index);
+          if (k < v->items.size()) {
+            b.literal_anchored(v->items[k], fb);
+            return;
+          }
+        }
+      }
+      if (v && v->kind == VarValue::Dynamic) {
+        dynamic_here(v->origin, v->listing, v->pm2_path);
+        return;
+      }
+      dynamic_here(Origin::Variable);
+      return;
+    }
+    if (v && !has_operator) {
+      if (v->kind == VarValue::Literal) {
+        literal_value(b, v->value, fb, quoted, words, fe);
+        return;
+      }
+      if (v->kind == VarValue::Array) {
+        literal_value(b, v->items.empty() ? "" : v->items[0], fb, quoted, words, fe);
+        return;
+      }
+      dynamic_here(v->origin, v->listing, v->pm2_path);
+      return;
+    }
+    if (v && has_operator && v->kind == VarValue::Literal && !v->value.empty()) {
+      // ${X:-default} and friends with X set: the value of X is used for
+      // the :- / - / := / = forms; other operators transform it.
+      std::string_view s = spelled;
+      size_t after = 2 + name.size();
+      if (s.size() > after + 1 && (s.compare(after, 2, ":-") == 0 || s.compare(after, 2, ":=") == 0 ||
+                                   s[after] == '-' || s[after] == '=')) {
+        literal_value(b, v->value, fb, quoted, words, fe);
+        return;
+      }
+    }
+    dynamic_here(v ? v->origin : Origin::Variable, v ? v->listing : Listing::None, v && v->pm2_path);
+  }
+
+  void literal_value(WordBuilder& b, const std::string& value, uint32_t fb, bool quoted, std::vector<EvalWord>* words,
+                     uint32_t fe) {
+    if (quoted || !words) {
+      b.literal_anchored(value, fb);
+      return;
+    }
+    // Unquoted: IFS whitespace splits the value into words.
+    for (char c : value) {
+      if (is_ifs(c)) {
+        if (!b.empty()) words->push_back(b.finish(fb, fe));
+      } else {
+        b.literal_anchored(std::string_view(&c, 1), fb);
+      }
+    }
+  }
+
+  void append_word(WordBuilder& b, const EvalWord& w) {
+    if (w.literal) {
+      b.literal_mapped(w.text);
+      return;
+    }
+    b.dynamic(w.text, w.origin, w.listing, w.pm2_path);
+  }
+
+  // Command substitution: runs its commands; the word's value is dynamic,
+  // unless the output is known literal text ($(echo all)).
+  void substitution(const Parse& p, TSNode n, WordBuilder& b, const Ctx& ctx) {
+    std::vector<EvalWord> argv;
+    Stream s = visit_sequence(p, n, Stream{}, ctx);
+    uint32_t fb = fbegin(p, n), fe = fend(p, n);
+    bool pm2_path = names_pm2_binary(p, n, ctx);
+    if (s.has_text && s.listing == Listing::None && !s.text.empty() && !pm2_path) {
+      bool literal = true;
+      for (size_t i = 0; i < s.text.size() && literal; ++i)
+        if (opaque_at(s.text.origin(i))) literal = false;
+      if (literal) {
+        std::string v = s.text.text();
+        while (!v.empty() && v.back() == '\n') v.pop_back();
+        b.literal_anchored(v, fb);
+        return;
+      }
+    }
+    add_opaque(fb, fe, Origin::CommandOutput, ts_node_end_byte(n) - ts_node_start_byte(n));
+    b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), Origin::CommandOutput, s.listing, pm2_path);
+  }
+
+  // $(which pm2), $(command -v pm2), `npm bin -g`/pm2 ...
+  bool names_pm2_binary(const Parse& p, TSNode n, const Ctx& ctx) {
+    bool found = false;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (found || node_type(c) != "command") return;
+      std::vector<EvalWord> argv = command_words(p, c, ctx, false, /*quiet=*/true);
+      if (argv.size() >= 2 && argv[0].literal && argv.back().literal && argv.back().value == "pm2") {
+        std::string_view cmd = basename_of(argv[0].value);
+        if (cmd == "which" || cmd == "command" || cmd == "type") found = true;
+      }
+    });
+    return found;
+  }
+
+  // Evaluates one part of a word into the builder.
+  void part(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words, const Ctx& ctx) {
+    std::string_view t = node_type(n);
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (t == "word" || t == "number" || t == "extglob_pattern" || t == "regex" || t == "special_variable_name" ||
+        t == "variable_name" || t == "test_operator" || t == "file_descriptor") {
+      append_bytes(b, decode(p, s, e, quoted ? 's' : 'w'));
+      b.touch();
+    } else if (t == "raw_string") {
+      append_bytes(b, decode(p, s + 1, e > s + 1 ? e - 1 : e, 'r'));
+      b.touch();
+    } else if (t == "ansi_c_string") {
+      append_bytes(b, decode_ansi_c(p, s + 2, e > s + 2 ? e - 1 : e));
+      b.touch();
+    } else if (t == "string" || t == "translated_string") {
+      b.touch();
+      string_parts(p, n, b, words, ctx);
+    } else if (t == "string_content") {
+      append_bytes(b, decode(p, s, e, 's'));
+    } else if (t == "concatenation") {
+      uint32_t cursor = s;
+      for_each_child(n, [&](TSNode c, const char*) {
+        uint32_t cs = ts_node_start_byte(c);
+        if (cs > cursor) append_bytes(b, decode(p, cursor, cs, quoted ? 's' : 'w'));
+        if (ts_node_is_named(c))
+          part(p, c, quoted, b, words, ctx);
+        else
+          append_bytes(b, decode(p, cs, ts_node_end_byte(c), quoted ? 's' : 'w'));
+        cursor = ts_node_end_byte(c);
+      });
+      if (e > cursor) append_bytes(b, decode(p, cursor, e, quoted ? 's' : 'w'));
+    } else if (t == "simple_expansion" || t == "expansion") {
+      expansion(p, n, quoted, b, words, ctx);
+    } else if (t == "command_substitution") {
+      substitution(p, n, b, ctx);
+    } else if (t == "process_substitution") {
+      Stream st = visit_sequence(p, n, Stream{}, ctx);
+      add_opaque(fbegin(p, n), fend(p, n), Origin::CommandOutput, e - s);
+      b.dynamic(p.text.slice(s, e), Origin::CommandOutput, st.listing, false);
+    } else if (t == "arithmetic_expansion" || t == "brace_expression") {
+      scan_substitutions(p, n, ctx);
+      add_opaque(fbegin(p, n), fend(p, n), Origin::Other, e - s);
+      b.dynamic(p.text.slice(s, e), Origin::Other, Listing::None, false);
+    } else if (t == "array") {
+      for_each_child(n, [&](TSNode c, const char*) {
+        if (ts_node_is_named(c)) part(p, c, quoted, b, words, ctx);
+      });
+    } else {
+      // Unknown shapes: keep their text literal, but run what they contain.
+      scan_substitutions(p, n, ctx);
+      append_bytes(b, decode(p, s, e, 'r'));
+    }
+  }
+
+  void string_parts(const Parse& p, TSNode n, WordBuilder& b, std::vector<EvalWord>* words, const Ctx& ctx) {
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    const std::string& t = p.text.text();
+    uint32_t cursor = s;
+    if (cursor < e && t[cursor] == '$') ++cursor;  // $"..."
+    if (cursor < e && t[cursor] == '"') ++cursor;
+    uint32_t end = (e > cursor && t[e - 1] == '"') ? e - 1 : e;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (!ts_node_is_named(c)) return;
+      uint32_t cs = ts_node_start_byte(c), ce = ts_node_end_byte(c);
+      if (node_type(c) == "string" && node_type(n) == "translated_string") {
+        string_parts(p, c, b, words, ctx);
+        cursor = ce;
+        return;
+      }
+      if (cs > cursor) append_bytes(b, decode(p, cursor, cs, 's'));
+      part(p, c, true, b, words, ctx);
+      cursor = ce;
+    });
+    if (end > cursor) append_bytes(b, decode(p, cursor, end, 's'));
+  }
+
+  // One argument, with word splitting of unquoted expansions.
+  std::vector<EvalWord> eval_arg(const Parse& p, TSNode n, const Ctx& ctx) {
+    std::vector<EvalWord> words;
+    WordBuilder b;
+    skip_empty_ = false;
+    part(p, n, false, b, &words, ctx);
+    std::string_view t = node_type(n);
+    bool unquoted_expansion = t == "simple_expansion" || t == "expansion" || t == "command_substitution";
+    if (!b.empty() || (!unquoted_expansion && !skip_empty_)) {
+      EvalWord w = b.finish(fbegin(p, n), fend(p, n));
+      // An unquoted expansion of an empty value is no word at all.
+      if (!(unquoted_expansion && w.literal && w.value.empty())) words.push_back(std::move(w));
+    }
+    for (EvalWord& w : words) {
+      if (w.file_begin == 0 && w.file_end == 0) {
+        w.file_begin = fbegin(p, n);
+        w.file_end = fend(p, n);
+      }
+    }
+    skip_empty_ = false;
+    return words;
+  }
+
+  EvalWord eval_word(const Parse& p, TSNode n, const Ctx& ctx) {
+    WordBuilder b;
+    part(p, n, true, b, nullptr, ctx);
+    skip_empty_ = false;
+    return b.finish(fbegin(p, n), fend(p, n));
+  }
+
+  MappedText heredoc_text(const Parse& p, TSNode body, bool quoted, const Ctx& ctx) {
+    uint32_t s = ts_node_start_byte(body), e = ts_node_end_byte(body);
+    if (quoted) return p.text.slice(s, e);
+    WordBuilder b;
+    uint32_t cursor = s;
+    for_each_child(body, [&](TSNode c, const char*) {
+      uint32_t cs = ts_node_start_byte(c), ce = ts_node_end_byte(c);
+      if (cs > cursor) append_bytes(b, decode(p, cursor, cs, 'h'));
+      if (node_type(c) == "heredoc_content")
+        append_bytes(b, decode(p, cs, ce, 'h'));
+      else if (ts_node_is_named(c))
+        part(p, c, true, b, nullptr, ctx);
+      cursor = ce;
+    });
+    if (e > cursor) append_bytes(b, decode(p, cursor, e, 'h'));
+    EvalWord w = b.finish(0, 0);
+    return w.text;
+  }
+
+  // The words of a command: name and arguments (prefix assignments apart).
+  std::vector<EvalWord> command_words(const Parse& p, TSNode cmd, const Ctx& ctx, bool with_assignments,
+                                      bool quiet = false, std::vector<TSNode>* assignments = nullptr,
+                                      std::vector<TSNode>* redirects = nullptr) {
+    std::vector<EvalWord> argv;
+    (void)with_assignments;
+    bool saved = suppress_;
+    if (quiet) suppress_ = true;
+    for_each_child(cmd, [&](TSNode c, const char* field) {
+      std::string_view t = node_type(c);
+      if (t == "variable_assignment") {
+        if (assignments) assignments->push_back(c);
+        return;
+      }
+      if (field && std::strcmp(field, "redirect") == 0) {
+        if (redirects) redirects->push_back(c);
+        return;
+      }
+      if (t == "command_name") {
+        TSNode inner = ts_node_named_child(c, 0);
+        if (!ts_node_is_null(inner)) {
+          for (EvalWord& w : eval_arg(p, inner, ctx)) argv.push_back(std::move(w));
+        }
+        return;
+      }
+      if (field && std::strcmp(field, "argument") == 0) {
+        for (EvalWord& w : eval_arg(p, c, ctx)) argv.push_back(std::move(w));
+        return;
+      }
+      if (t == "herestring_redirect" || t == "file_redirect") {
+        if (redirects) redirects->push_back(c);
+        return;
+      }
+      if (t == "subshell") visit(p, c, Stream{}, ctx);
+    });
+    suppress_ = saved;
+    return argv;
+  }
+
+  Stream visit_command(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx, const Redirects&) {
+    std::vector<TSNode> assigns, redirects;
+    std::vector<EvalWord> argv = command_words(p, n, ctx, true, false, &assigns, &redirects);
+    if (argv.empty()) {
+      for (TSNode a : assigns) assign(p, a, ctx);
+      for (TSNode r : redirects) {
+        Redirects rd;
+        collect_redirect(p, r, rd, ctx);
+      }
+      return {};
+    }
+    // Prefix assignments (`X=1 cmd`) reach the command's environment only;
+    // nested shells and functions see them.
+    std::map<std::string, std::optional<VarValue>> saved;
+    for (TSNode a : assigns) {
+      TSNode name = ts_node_child_by_field_name(a, "name", 4);
+      if (ts_node_is_null(name)) continue;
+      std::string var(src(p, name));
+      if (!saved.count(var)) {
+        const VarValue* old = lookup(var);
+        saved[var] = old ? std::optional<VarValue>(*old) : std::nullopt;
+      }
+      assign(p, a, ctx);
+    }
+    Redirects rd;
+    for (TSNode r : redirects) collect_redirect(p, r, rd, ctx);
+    Stream cin = rd.in ? *rd.in : in;
+    Stream out = dispatch(p, std::move(argv), cin, ctx, 0);
+    for (const std::string& f : rd.out_files) record_output(f, out, ctx);
+    if (!rd.out_files.empty()) out = Stream{};
+    for (auto& [var, old] : saved) {
+      if (old)
+        vars_[var] = *old;
+      else
+        vars_.erase(var);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  static std::vector<Arg> args_of(const std::vector<EvalWord>& argv, size_t from) {
+    std::vector<Arg> out;
+    for (size_t i = from; i < argv.size(); ++i) out.push_back(Arg{argv[i].literal ? argv[i].value : argv[i].prefix, argv[i].literal});
+    return out;
+  }
+
+  bool is_pm2_word(const EvalWord& w) const {
+    if (w.literal) {
+      std::string_view b = basename_of(w.value);
+      return b == "pm2" || b.rfind("pm2@", 0) == 0;
+    }
+    if (w.pm2_path) return true;
+    // `/home/$USER/.npm-global/bin/pm2`, `$PM2_BIN`, `${pm2_path}`
+    if (!w.suffix.empty() && basename_of(w.suffix) == "pm2" && w.suffix.find('/') != std::string::npos) return true;
+    if (w.origin == Origin::Variable) {
+      std::string lower;
+      for (char c : w.value) lower += static_cast<char>(tolower(static_cast<unsigned char>(c)));
+      if (w.suffix.empty() && w.prefix.empty() && lower.find("pm2") != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  Stream dispatch(const Parse& p, std::vector<EvalWord> argv, const Stream& in, const Ctx& ctx, int hops) {
+    if (argv.empty() || hops > 16) return {};
+    const EvalWord& cmd = argv[0];
+    if (is_pm2_word(cmd)) return emit(p, argv, ctx, nullptr);
+    if (!cmd.literal) return {};
+    std::string name(basename_of(cmd.value));
+
+    auto fit = functions_.find(cmd.value);
+    if (fit != functions_.end() && std::find(call_stack_.begin(), call_stack_.end(), cmd.value) == call_stack_.end() &&
+        depth_ < kMaxDepth) {
+      Function& fn = fit->second;
+      fn.called = true;
+      call_stack_.push_back(cmd.value);
+      positional_.push_back(std::vector<EvalWord>(argv.begin() + 1, argv.end()));
+      ++depth_;
+      Stream out = visit(*fn.parse, fn.body, in, ctx);
+      --depth_;
+      positional_.pop_back();
+      call_stack_.pop_back();
+      return out;
+    }
+
+    std::vector<Arg> args = args_of(argv, 0);
+    Wrap w = classify_wrapper(args);
+    Ctx inner = ctx;
+    if (!w.label.empty() && w.kind != WrapKind::None && w.kind != WrapKind::NotACall) inner.via.push_back(w.label);
+    if (w.remote) inner.remote = true;
+    switch (w.kind) {
+      case WrapKind::NotACall:
+        return {};
+      case WrapKind::Exec: {
+        std::vector<EvalWord> rest(argv.begin() + static_cast<long>(w.index), argv.end());
+        std::map<std::string, std::optional<VarValue>> saved;
+        for (const std::string& a : w.assignments) {
+          size_t eq = a.find('=');
+          std::string var = a.substr(0, eq);
+          if (!saved.count(var)) {
+            const VarValue* old = lookup(var);
+            saved[var] = old ? std::optional<VarValue>(*old) : std::nullopt;
+          }
+          VarValue v;
+          v.kind = VarValue::Literal;
+          v.value = a.substr(eq + 1);
+          vars_[var] = v;
+        }
+        Stream out = dispatch(p, std::move(rest), in, inner, hops + 1);
+        for (auto& [var, old] : saved) {
+          if (old) vars_[var] = *old;
+          else vars_.erase(var);
+        }
+        return out;
+      }
+      case WrapKind::ShellText: {
+        if (w.index >= argv.size()) return {};
+        MappedText text = argv[w.index].text.slice(std::min(w.text_skip, argv[w.index].text.size()), SIZE_MAX);
+        // Arguments after the text are $0, $1 ...
+        std::vector<EvalWord> params;
+        for (size_t i = w.index + 2; i < argv.size(); ++i) params.push_back(argv[i]);
+        positional_.push_back(params);
+        run_text(std::move(text), inner, in);
+        positional_.pop_back();
+        return {};
+      }
+      case WrapKind::JoinedText: {
+        MappedText text;
+        for (size_t i = w.index; i < argv.size(); ++i) {
+          if (i > w.index) text.append(' ', argv[i].file_begin);
+          const MappedText& t = argv[i].text;
+          size_t skip = i == w.index ? std::min(w.text_skip, t.size()) : 0;
+          text.append(t, skip);
+        }
+        // An ssh session or eval'd text does not see the caller's function
+        // arguments.
+        positional_.push_back({});
+        run_text(std::move(text), inner, in);
+        positional_.pop_back();
+        return {};
+      }
+      case WrapKind::StdinShell:
+        if (in.has_text) {
+          positional_.push_back({});
+          run_text(in.text, inner, Stream{});
+          positional_.pop_back();
+        }
+        return {};
+      case WrapKind::ScriptFile: {
+        if (w.index >= argv.size() || !argv[w.index].literal) return {};
+        auto ft = file_texts_.find(std::string(basename_of(argv[w.index].value)));
+        if (ft == file_texts_.end()) return {};
+        std::vector<EvalWord> params(argv.begin() + static_cast<long>(w.index) + 1, argv.end());
+        positional_.push_back(params);
+        inner.via.back() = std::string(basename_of(argv[w.index].value));
+        MappedText text = ft->second;
+        file_texts_.erase(ft);  // run a written script once, not at every call
+        run_text(std::move(text), inner, Stream{});
+        positional_.pop_back();
+        return {};
+      }
+      case WrapKind::Xargs: {
+        std::vector<EvalWord> rest(argv.begin() + static_cast<long>(std::min(w.index, argv.size())), argv.end());
+        if (rest.empty()) return in;  // xargs alone echoes its input
+        EvalWord stdin_word;
+        stdin_word.literal = false;
+        stdin_word.origin = Origin::Stdin;
+        stdin_word.listing = in.listing;
+        stdin_word.value = "<arguments read from stdin by xargs>";
+        stdin_word.file_begin = cmd.file_begin;
+        stdin_word.file_end = cmd.file_end;
+        stdin_word.text = MappedText::anchored("\"$__xargs__\"", cmd.file_begin);
+        if (!w.replace.empty()) {
+          bool replaced = false;
+          for (size_t i = 1; i < rest.size(); ++i) {
+            if (rest[i].literal && rest[i].value.find(w.replace) != std::string::npos) {
+              EvalWord r = stdin_word;
+              r.file_begin = rest[i].file_begin;
+              r.file_end = rest[i].file_end;
+              if (rest[i].value != w.replace) r.listing = Listing::None;
+              rest[i] = r;
+              replaced = true;
+            }
+          }
+          if (!replaced) stdin_word = EvalWord{};
+        } else {
+          rest.push_back(stdin_word);
+        }
+        // `xargs sh -c 'pm2 delete "$1"' _`: the arguments become $1 ...
+        Wrap rw = classify_wrapper(args_of(rest, 0));
+        if (rw.kind == WrapKind::ShellText && w.replace.empty()) {
+          VarValue v;
+          v.kind = VarValue::Dynamic;
+          v.spelling = "$1";
+          v.listing = in.listing;
+          v.origin = Origin::Stdin;
+          vars_["__xargs__"] = v;
+        } else {
+          VarValue v;
+          v.kind = VarValue::Dynamic;
+          v.spelling = stdin_word.value;
+          v.listing = in.listing;
+          v.origin = Origin::Stdin;
+          vars_["__xargs__"] = v;
+        }
+        Stream out = dispatch(p, std::move(rest), Stream{}, inner, hops + 1);
+        vars_.erase("__xargs__");
+        return out;
+      }
+      case WrapKind::None:
+        break;
+    }
+    return builtin_or_stage(p, argv, in, ctx);
+  }
+
+  Stream builtin_or_stage(const Parse& p, const std::vector<EvalWord>& argv, const Stream& in, const Ctx& ctx) {
+    std::string name(basename_of(argv[0].value));
+    (void)p;
+    (void)ctx;
+    if (name == "read") {
+      std::vector<std::string> names;
+      std::string array;
+      for (size_t i = 1; i < argv.size(); ++i) {
+        const EvalWord& a = argv[i];
+        if (!a.literal) continue;
+        if (a.value.size() > 1 && a.value[0] == '-') {
+          if (a.value.find('a') != std::string::npos && i + 1 < argv.size()) array = argv[++i].value;
+          else if (std::strchr("dinNptu", a.value.back())) ++i;
+          continue;
+        }
+        names.push_back(a.value);
+      }
+      if (names.empty() && array.empty()) names.push_back("REPLY");
+      if (!array.empty()) names.push_back(array);
+      for (const std::string& n : names) {
+        VarValue v;
+        v.kind = VarValue::Dynamic;
+        v.spelling = "$" + n;
+        v.listing = in.listing;
+        v.origin = Origin::Stdin;
+        vars_[n] = v;
+      }
+      return {};
+    }
+    if (name == "mapfile" || name == "readarray") {
+      std::string array = "MAPFILE";
+      for (size_t i = 1; i < argv.size(); ++i) {
+        const EvalWord& a = argv[i];
+        if (!a.literal) continue;
+        if (a.value.size() > 1 && a.value[0] == '-') {
+          if (std::strchr("dnOsuCc", a.value.back())) ++i;
+          continue;
+        }
+        array = a.value;
+      }
+      VarValue v;
+      v.kind = VarValue::Dynamic;
+      v.spelling = "${" + array + "[@]}";
+      v.listing = in.listing;
+      v.origin = Origin::Stdin;
+      vars_[array] = v;
+      return {};
+    }
+    if (name == "echo" || name == "printf") {
+      Stream out;
+      size_t i = 1;
+      if (name == "echo")
+        while (i < argv.size() && argv[i].literal && (argv[i].value == "-n" || argv[i].value == "-e" ||
+                                                      argv[i].value == "-E" || argv[i].value == "-ne" ||
+                                                      argv[i].value == "-en"))
+          ++i;
+      bool printf_args = name == "printf" && argv.size() > 2;
+      if (name == "printf" && i < argv.size() && argv[i].literal && argv[i].value == "-v") return {};
+      size_t from = printf_args ? 2 : i;
+      out.has_text = true;
+      for (size_t k = from; k < argv.size(); ++k) {
+        if (k > from) out.text.append(printf_args ? '\n' : ' ', argv[k].file_begin);
+        out.text.append(argv[k].text);
+        out.listing = merge(out.listing, argv[k].listing);
+      }
+      if (!argv.empty()) out.text.append('\n', argv.back().file_end);
+      return out;
+    }
+    if (name == "cat" || name == "tee") {
+      Stream out = in;
+      std::vector<std::string> files;
+      for (size_t i = 1; i < argv.size(); ++i)
+        if (argv[i].literal && !(argv[i].value.size() > 1 && argv[i].value[0] == '-')) files.push_back(argv[i].value);
+      if (name == "tee") {
+        for (const std::string& f : files) record_output(f, in, ctx);
+        return in;
+      }
+      if (!files.empty()) {
+        out = Stream{};
+        for (const std::string& f : files) {
+          if (f == "-") {
+            out.listing = merge(out.listing, in.listing);
+            continue;
+          }
+          Stream fs = file_stream(f);
+          out.listing = merge(out.listing, fs.listing);
+          if (fs.has_text) {
+            out.has_text = true;
+            out.text.append(fs.text);
+          }
+        }
+        for (size_t i = 1; i < argv.size(); ++i) out.listing = merge(out.listing, argv[i].listing);
+      }
+      return out;
+    }
+    // A pipeline stage over a list of names: its input is stdin and any
+    // file argument known to hold a listing.
+    Listing input = in.listing;
+    for (size_t i = 1; i < argv.size(); ++i) {
+      if (argv[i].literal) {
+        auto it = listing_files_.find(argv[i].value);
+        if (it != listing_files_.end()) input = merge(input, it->second);
+      } else if (argv[i].origin == Origin::CommandOutput) {
+        input = merge(input, argv[i].listing);  // jq ... <(pm2 jlist)
+      }
+    }
+    Stream out;
+    if (input == Listing::None) return out;
+    switch (classify_stage(args_of(argv, 0))) {
+      case StageEffect::Passthrough: out.listing = input; break;
+      case StageEffect::Filter: out.listing = Listing::Filtered; break;
+      case StageEffect::Drop: out.listing = Listing::None; break;
+      case StageEffect::Unknown: out.listing = Listing::Filtered; break;
+    }
+    return out;
+  }
+
+  Stream emit(const Parse& p, const std::vector<EvalWord>& argv, const Ctx& ctx, const EvalWord*) {
+    (void)p;
+    Invocation inv;
+    auto to_word = [&](const EvalWord& e) {
+      Word w;
+      w.literal = e.literal;
+      w.text = e.literal ? e.value : display(e);
+      w.prefix = e.prefix;
+      w.suffix = e.suffix;
+      w.origin = e.origin;
+      w.listing = e.listing;
+      w.range = range(e.file_begin, e.file_end);
+      return w;
+    };
+    inv.program = to_word(argv[0]);
+    for (size_t i = 1; i < argv.size(); ++i) inv.args.push_back(to_word(argv[i]));
+    inv.via = ctx.via;
+    if (!suppress_) sink_.invocation(inv);
+    Pm2Call call = parse_pm2_call(inv);
+    Stream out;
+    if (is_process_listing(call)) out.listing = Listing::Unfiltered;
+    return out;
+  }
+
+  // How a dynamic word reads in a message: CI expressions as written.
+  std::string display(const EvalWord& e) const {
+    std::string out;
+    const MappedText& t = e.text;
+    size_t i = 0;
+    while (i < t.size()) {
+      const Opaque* op = opaque_at(t.origin(i));
+      if (op && op->origin == Origin::Expression) {
+        auto it = expressions_.find(op->b);
+        if (it != expressions_.end()) {
+          out += it->second;
+          while (i < t.size() && opaque_at(t.origin(i)) == op) ++i;
+          continue;
+        }
+      }
+      out += t.text()[i];
+      ++i;
+    }
+    if (e.origin == Origin::Stdin && out.find("__xargs__") != std::string::npos) return e.value;
+    return out.empty() ? e.value : out;
+  }
+
+  const SourceFile& file_;
+  ShellSink& sink_;
+  TSParser* parser_ = nullptr;
+  std::deque<std::unique_ptr<Parse>> parses_;
+  std::map<std::string, VarValue> vars_;
+  std::vector<std::vector<EvalWord>> positional_;
+  std::map<std::string, Function> functions_;
+  std::map<std::string, MappedText> file_texts_;
+  std::map<std::string, Listing> listing_files_;
+  std::vector<Opaque> opaque_;
+  std::vector<uint32_t> opaque_id_;
+  std::set<std::pair<uint32_t, uint32_t>> marked_;
+  std::map<uint32_t, std::string> expressions_;
+  std::set<std::pair<uint32_t, uint32_t>> reported_errors_;
+  std::vector<std::string> call_stack_;
+  int depth_ = 0;
+  size_t statements_ = 0;
+  size_t splits_ = 0;
+  bool skip_empty_ = false;
+  bool suppress_ = false;
+};
+
+}  // namespace
+
+void analyse_script(const SourceFile& file, const ScriptUnit& unit, ShellSink& sink) {
+  Analyser a(file, sink);
+  a.run(unit);
+}
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,27 @@
+// The shell stage of the linter: parses a script with tree-sitter-bash and
+// reduces every pm2 call in it, through wrappers, nested shells, functions,
+// loops and pipelines, to the invocation value the rules judge.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "invocation.h"
+#include "source.h"
+#include "workflow.h"
+
+namespace pm2guard::lint {
+
+class ShellSink {
+ public:
+  virtual ~ShellSink() = default;
+  /// A pm2 call, its words' ranges in file coordinates.
+  virtual void invocation(const Invocation& inv) = 0;
+  /// A part of a script that did not parse (first error of each parse).
+  virtual void parse_problem(const SourceRange& where, const std::string& message) = 0;
+};
+
+/// Analyses one script. `unit.text` maps into `file`.
+void analyse_script(const SourceFile& file, const ScriptUnit& unit, ShellSink& sink);
+
+}  // namespace pm2guard::lint
