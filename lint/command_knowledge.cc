@@ -519,8 +519,8 @@ Wrap classify_wrapper(const std::vector<Arg>& argv) {
     if (p.has("e") || p.has("p") || p.has("eval") || p.has("print")) return none;
     if (p.first_operand < argv.size() && argv[p.first_operand].literal) {
       const std::string& s = argv[p.first_operand].text;
-      if ((s.size() >= 7 && s.compare(s.size() - 7, 7, "/bin/pm2") == 0) ||
-          (s.size() >= 10 && s.compare(s.size() - 10, 10, "/bin/pm2.js") == 0)) {
+      if ((s.size() >= 8 && s.compare(s.size() - 8, 8, "/bin/pm2") == 0) ||
+          (s.size() >= 11 && s.compare(s.size() - 11, 11, "/bin/pm2.js") == 0)) {
         Wrap w = exec_at(p.first_operand, "node");
         return w;
       }

@@ -1249,10 +1249,20 @@ class Analyser {
       // An unquoted expansion of an empty value is no word at all.
       if (!(unquoted_expansion && w.literal && w.value.empty())) words.push_back(std::move(w));
     }
+    uint32_t nb = fbegin(p, n), ne = fend(p, n);
     for (EvalWord& w : words) {
       if (w.file_begin == 0 && w.file_end == 0) {
-        w.file_begin = fbegin(p, n);
-        w.file_end = fend(p, n);
+        w.file_begin = nb;
+        w.file_end = ne;
+      }
+      // A word made of text from elsewhere (a function's argument at its
+      // call site) points there.
+      if (!w.text.empty()) {
+        uint32_t ob = w.text.origin(0), oe = w.text.origin(w.text.size() - 1) + 1;
+        if ((ob < nb || ob >= ne) && oe > ob) {
+          w.file_begin = ob;
+          w.file_end = oe;
+        }
       }
     }
     skip_empty_ = false;
@@ -1497,18 +1507,34 @@ class Analyser {
         stdin_word.file_end = cmd.file_end;
         stdin_word.text = MappedText::anchored("\"$__xargs__\"", cmd.file_begin);
         if (!w.replace.empty()) {
-          bool replaced = false;
           for (size_t i = 1; i < rest.size(); ++i) {
-            if (rest[i].literal && rest[i].value.find(w.replace) != std::string::npos) {
+            if (!rest[i].literal || rest[i].value.find(w.replace) == std::string::npos) continue;
+            if (rest[i].value == w.replace) {
               EvalWord r = stdin_word;
               r.file_begin = rest[i].file_begin;
               r.file_end = rest[i].file_end;
-              if (rest[i].value != w.replace) r.listing = Listing::None;
               rest[i] = r;
-              replaced = true;
+              continue;
             }
+            // The replacement inside a longer word (`sh -c 'pm2 delete {}'`).
+            const MappedText& t = rest[i].text;
+            EvalWord r = rest[i];
+            r.literal = false;
+            r.origin = Origin::Stdin;
+            r.text = MappedText{};
+            size_t k = 0;
+            while (k < t.size()) {
+              if (t.text().compare(k, w.replace.size(), w.replace) == 0) {
+                r.text.append_anchored("${__xargs__}", t.origin(k));
+                k += w.replace.size();
+              } else {
+                r.text.append(t, k, k + 1);
+                ++k;
+              }
+            }
+            r.value = r.text.text();
+            rest[i] = r;
           }
-          if (!replaced) stdin_word = EvalWord{};
         } else {
           rest.push_back(stdin_word);
         }

@@ -607,6 +607,9 @@ Pm2Call parse_pm2_call(const Invocation& inv) {
 }
 
 bool is_process_listing(const Pm2Call& call) {
+  // `pm2 id` without a name stops at "missing required argument", but it is
+  // written to list ids: read it as the listing it was meant to be.
+  if (call.command == "id" && call.positionals.empty() && call.outcome == Outcome::UsageError) return true;
   if (!call.runs() || !call.spec) return false;
   const std::string& c = call.command;
   if (c == "jlist" || c == "list" || c == "l" || c == "ps" || c == "status" || c == "prettylist") return true;

@@ -1,0 +1,268 @@
+// The shell stage, end to end on scripts: which lines produce which rules.
+#include "shell_analysis.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "lint.h"
+
+using namespace pm2guard;
+using namespace pm2guard::lint;
+
+namespace {
+
+// "line:rule" for every finding of a shell script.
+std::vector<std::string> findings(const std::string& script) {
+  LintOptions opts;
+  FileReport r = lint_source(SourceFile::from_string("test.sh", script), InputKind::Shell, opts);
+  std::vector<std::string> out;
+  for (const LintFinding& f : r.findings) out.push_back(std::to_string(f.range.line) + ":" + f.rule);
+  return out;
+}
+
+std::vector<Invocation> invocations(const std::string& script) {
+  struct Sink : ShellSink {
+    std::vector<Invocation> calls;
+    void invocation(const Invocation& inv) override { calls.push_back(inv); }
+    void parse_problem(const SourceRange&, const std::string&) override {}
+  } sink;
+  SourceFile f = SourceFile::from_string("test.sh", script);
+  ScriptUnit unit;
+  unit.text = MappedText::verbatim(f.text, 0);
+  analyse_script(f, unit, sink);
+  return sink.calls;
+}
+
+using L = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("direct calls and their look-alikes", "[shell]") {
+  CHECK(findings("pm2 delete all\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete allocation-service\n").empty());
+  CHECK(findings("# pm2 delete all\n#pm2 stop all > /dev/null 2>&1\n").empty());
+  CHECK(findings("echo \"pm2 delete all\"\necho '  pm2 reload all   # or ...'\nprintf 'pm2 kill\\n'\n").empty());
+  CHECK(findings("grep 'pm2 delete all' notes.txt\n").empty());
+  CHECK(findings("npm i -g pm2\nyarn global add pm2\ncommand -v pm2\nwhich pm2\ntype pm2\n").empty());
+  CHECK(findings("docker pull keymetrics/pm2:18-bullseye\ncat pm2Delete.txt\n").empty());
+  CHECK(findings("pm2 reset all\npm2 describe all\npm2 logs all --lines 20\n").empty());
+  CHECK(findings("pm2 kill || true\n") == L{"1:daemon-teardown"});
+  CHECK(findings("pm2 delete all 2>/dev/null || true\n") == L{"1:target-all"});
+  CHECK(findings("(pm2 delete x || pm2 delete all)\n") == L{"1:target-all"});
+  CHECK(findings("if true; then\n  pm2 stop all\nfi\n") == L{"2:target-all"});
+  CHECK(findings("case $1 in\n  down) pm2 kill ;;\nesac\n") == L{"2:daemon-teardown"});
+  CHECK(findings("while false; do pm2 restart all; done\n") == L{"1:target-all"});
+  CHECK(findings("x=$(pm2 delete all)\n") == L{"1:target-all"});
+  CHECK(findings("echo `pm2 kill`\n") == L{"1:daemon-teardown"});
+  CHECK(findings("[ -n \"$(pm2 stop all)\" ]\n") == L{"1:target-all"});
+}
+
+TEST_CASE("quoting, escapes and constants", "[shell]") {
+  CHECK(findings("pm2 delete 'all'\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete \"all\"\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete a''ll\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete \\all\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete $'all'\n") == L{"1:target-all"});
+  CHECK(findings("X=all\npm2 restart $X\n") == L{"2:target-all"});
+  CHECK(findings("X=all\npm2 restart \"${X}\"\n") == L{"2:target-all"});
+  CHECK(findings("export T=all\npm2 stop $T\n") == L{"2:target-all"});
+  CHECK(findings("APPS=\"api all\"\npm2 delete $APPS\n") == L{"2:target-all"});
+  CHECK(findings("APPS=\"api all\"\npm2 delete \"$APPS\"\n").empty());  // one word: "api all"
+  CHECK(findings("ARR=(api all)\npm2 delete \"${ARR[@]}\"\n") == L{"2:target-all"});
+  CHECK(findings("X=api\nX=all\npm2 delete $X\n") == L{"3:target-all"});
+  CHECK(findings("pm2 delete $APP\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete ${APP:-all}\n") == L{"1:dynamic-target"});
+  CHECK(findings("APP=web\npm2 delete ${APP:-all}\n").empty());
+  CHECK(findings("pm2 delete \"$APP-worker\"\n").empty());
+  CHECK(findings("X=$(echo all)\npm2 delete $X\n") == L{"2:target-all"});
+}
+
+TEST_CASE("wrappers in front of pm2", "[shell]") {
+  for (const char* line :
+       {"sudo pm2 delete all", "sudo -u deploy pm2 delete all", "sudo -E -H -u deploy -- pm2 delete all",
+        "env pm2 delete all", "env -i PATH=/usr/bin HOME=/h pm2 delete all", "NODE_ENV=prod pm2 delete all",
+        "npx pm2 delete all", "npx --yes pm2@5.3.0 delete all", "npm exec -- pm2 delete all", "yarn pm2 delete all",
+        "pnpm exec pm2 delete all", "timeout 30 pm2 delete all", "timeout -s KILL 5m pm2 delete all",
+        "nohup pm2 delete all", "nice -n 10 pm2 delete all", "command pm2 delete all", "exec pm2 delete all",
+        "time pm2 delete all", "/usr/local/bin/pm2 delete all", "./node_modules/.bin/pm2 delete all",
+        "sudo env X=1 timeout 5 nohup pm2 delete all", "pm2 --no-color delete all", "pm2 -s delete all",
+        "node /usr/lib/node_modules/pm2/bin/pm2 delete all", "$PM2 delete all", "${PM2_BIN} delete all",
+        "/home/$USER/.npm-global/bin/pm2 delete all", "doas pm2 delete all", "stdbuf -oL pm2 delete all",
+        "docker exec app pm2 delete all", "docker compose exec -T web pm2 delete all",
+        "kubectl exec -it pod -- pm2 delete all", "flock /tmp/l pm2 delete all", "setsid pm2 delete all"}) {
+    INFO(line);
+    CHECK(findings(std::string(line) + "\n") == L{"1:target-all"});
+  }
+  CHECK(findings("PM2=$(which pm2)\n$PM2 stop all\n") == L{"2:target-all"});
+  CHECK(findings("sudo -l pm2\nsudo -v\n").empty());
+  CHECK(findings("command -v pm2 && pm2 ls\n").empty());
+}
+
+TEST_CASE("nested shells are parsed again with positions in the file", "[shell]") {
+  CHECK(findings("bash -c 'pm2 delete all'\n") == L{"1:target-all"});
+  CHECK(findings("sh -c \"pm2 stop all\"\n") == L{"1:target-all"});
+  CHECK(findings("bash -lc 'cd /app && pm2 kill'\n") == L{"1:daemon-teardown"});
+  CHECK(findings("eval \"pm2 delete all\"\n") == L{"1:target-all"});
+  CHECK(findings("eval pm2 delete all\n") == L{"1:target-all"});
+  CHECK(findings("su deploy -c 'pm2 delete all'\n") == L{"1:target-all"});
+  CHECK(findings("su -c \"pm2 delete all\" deploy\n") == L{"1:target-all"});
+  CHECK(findings("sudo su - deploy -c 'pm2 delete all'\n") == L{"1:target-all"});
+  CHECK(findings("sudo -u deploy bash -c 'pm2 delete all'\n") == L{"1:target-all"});
+  CHECK(findings("ssh deploy@host 'pm2 delete all'\n") == L{"1:target-all"});
+  CHECK(findings("ssh -i key -p 2222 -o StrictHostKeyChecking=no host \"cd /srv && pm2 stop all\"\n") ==
+        L{"1:target-all"});
+  CHECK(findings("ssh host pm2 delete all\n") == L{"1:target-all"});
+  CHECK(findings("ssh -tt host 'sudo -i -u root bash -c \"pm2 delete all\"'\n") == L{"1:target-all"});
+  CHECK(findings("sshpass -p x ssh host 'pm2 kill'\n") == L{"1:daemon-teardown"});
+  CHECK(findings("ssh host \"export X=1 && \\\n  pm2 restart all\"\n") == L{"2:target-all"});
+  CHECK(findings("X=all\nssh host \"pm2 delete $X\"\n") == L{"2:target-all"});
+  CHECK(findings("ssh host \"pm2 delete \\$APP\"\n") == L{"1:dynamic-target"});
+  CHECK(findings("ssh host 'echo pm2 delete all'\n").empty());
+
+  // Positions: the `all` inside the nested string, in file coordinates.
+  auto calls = invocations("  ssh host 'cd /a && pm2 delete all'\n");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].args.at(1).range.line == 1);
+  CHECK(calls[0].args.at(1).range.col == 33);
+  CHECK(calls[0].via == std::vector<std::string>{"ssh"});
+}
+
+TEST_CASE("heredocs: scripts for shells, data for everything else", "[shell]") {
+  CHECK(findings("ssh host <<'EOF'\n  pm2 delete all\nEOF\n") == L{"2:target-all"});
+  CHECK(findings("ssh host <<EOF\npm2 kill\nEOF\n") == L{"2:daemon-teardown"});
+  CHECK(findings("ssh host bash <<EOF\npm2 kill\nEOF\n") == L{"2:daemon-teardown"});
+  CHECK(findings("ssh host 'bash -s' <<'EOF'\npm2 kill\nEOF\n") == L{"2:daemon-teardown"});
+  CHECK(findings("bash <<EOF\npm2 kill\nEOF\n") == L{"2:daemon-teardown"});
+  CHECK(findings("sudo -u deploy bash <<EOF\npm2 kill\nEOF\n") == L{"2:daemon-teardown"});
+  CHECK(findings("cat <<'EOF' | ssh host bash\npm2 delete all\nEOF\n") == L{"2:target-all"});
+  CHECK(findings("ssh host <<-EOF\n\tpm2 stop all\n\tEOF\n") == L{"2:target-all"});
+  CHECK(findings("ssh a <<'OUT'\n  ssh b <<'IN'\n    pm2 kill\nIN\nOUT\n") == L{"3:daemon-teardown"});
+  // Data.
+  CHECK(findings("cat > notes.txt <<EOF\npm2 delete all\nEOF\n").empty());
+  CHECK(findings("cat <<EOF\npm2 delete all\nEOF\n").empty());
+  CHECK(findings("ssh host 'cat > /tmp/x.txt' <<EOF\npm2 kill\nEOF\n").empty());
+  CHECK(findings("tee README <<EOF\npm2 kill\nEOF\n").empty());
+  // A heredoc written to a script that is run later is a script.
+  CHECK(findings("cat > deploy.sh <<'EOF'\npm2 delete all\nEOF\nbash deploy.sh\n") == L{"2:target-all"});
+  CHECK(findings("cat > /tmp/d.sh <<'EOF'\npm2 kill\nEOF\nscp /tmp/d.sh h:/tmp/\nssh h 'bash /tmp/d.sh'\n") ==
+        L{"2:daemon-teardown"});
+  // A systemd unit's Exec lines are commands.
+  CHECK(findings("cat > /etc/systemd/system/app.service <<EOF\n[Service]\nExecStop=/usr/bin/pm2 stop all\nEOF\n") ==
+        L{"3:target-all"});
+  // Unquoted heredocs expand locally.
+  CHECK(findings("T=all\nssh host <<EOF\npm2 delete $T\nEOF\n") == L{"3:target-all"});
+  CHECK(findings("echo 'pm2 delete all' | ssh host\n") == L{"1:target-all"});
+  CHECK(findings("echo 'pm2 delete all' | bash\n") == L{"1:target-all"});
+}
+
+TEST_CASE("functions are checked where they are called", "[shell]") {
+  CHECK(findings("run_pm2() { sudo su deploy -c \"pm2 $*\"; }\nrun_pm2 delete all\n") == L{"2:target-all"});
+  CHECK(findings("p() { pm2 \"$@\"; }\np stop api\np stop all\n") == L{"3:target-all"});
+  CHECK(findings("function down {\n  pm2 kill\n}\n") == L{"2:daemon-teardown"});  // never called: still checked
+  CHECK(findings("f() { pm2 delete \"$1\"; }\nf api\n").empty());
+  CHECK(findings("f() { pm2 delete \"$1\"; }\n") == L{"1:dynamic-target"});
+  CHECK(findings("f() { f; pm2 delete all; }\nf\n") == L{"1:target-all"});  // recursion is bounded
+}
+
+TEST_CASE("loops over known values", "[shell]") {
+  CHECK(findings("for app in api worker all; do\n  pm2 delete \"$app\"\ndone\n") == L{"2:target-all"});
+  CHECK(findings("for app in api worker; do\n  pm2 delete \"$app\"\ndone\n").empty());
+  CHECK(findings("while read -r app; do pm2 delete \"$app\"; done <<EOF\napi\nall\nEOF\n") == L{"1:target-all"});
+  CHECK(findings("for app in $APPS; do pm2 delete $app; done\n") == L{"1:dynamic-target"});
+}
+
+TEST_CASE("targets from a process listing", "[shell]") {
+  L unfiltered{"1:unfiltered-listing-target"};
+  for (const char* line : {
+           "pm2 jlist | jq -r '.[].name' | xargs pm2 delete",
+           "pm2 jlist | jq -r '.[] | .name' | xargs -r -n1 pm2 delete",
+           "pm2 ls | awk '{print $2}' | xargs pm2 stop",
+           "pm2 jlist | grep -o '\"name\":\"[^\"]*\"' | cut -d'\"' -f4 | xargs pm2 delete",
+           "pm2 id | xargs pm2 delete",
+           "pm2 jlist | jq -r '.[].name' | xargs -I{} pm2 delete {}",
+           "pm2 jlist | jq -r '.[].name' | xargs -I % sh -c 'pm2 delete %'",
+           "pm2 jlist | jq -r '.[].name' | xargs sh -c 'pm2 delete \"$1\"' _",
+           "for p in $(pm2 jlist | jq -r '.[].name'); do pm2 delete \"$p\"; done",
+           "for p in `pm2 jlist | jq -r '.[].name'`; do pm2 delete $p; done",
+           "pm2 jlist | jq -r '.[].name' | while read -r n; do pm2 stop \"$n\"; done",
+           "while read -r n; do pm2 delete \"$n\"; done < <(pm2 jlist | jq -r '.[].name')",
+           "pm2 delete $(pm2 jlist | jq -r '.[].name')",
+           "pm2 ls | grep -v api | awk '{print $4}' | xargs pm2 delete",
+           "pm2 jlist | jq -r '.[] | select(.name != \"api\") | .name' | xargs pm2 delete",
+       }) {
+    INFO(line);
+    CHECK(findings(std::string(line) + "\n") == unfiltered);
+  }
+  CHECK(findings("NAMES=$(pm2 jlist | jq -r '.[].name')\nfor n in $NAMES; do pm2 delete $n; done\n") ==
+        L{"2:unfiltered-listing-target"});
+  CHECK(findings("mapfile -t a < <(pm2 jlist | jq -r '.[].name')\nfor n in \"${a[@]}\"; do pm2 stop $n; done\n") ==
+        L{"2:unfiltered-listing-target"});
+  CHECK(findings("pm2 jlist > /tmp/p.json\njq -r '.[].name' /tmp/p.json | xargs pm2 delete\n") ==
+        L{"2:unfiltered-listing-target"});
+  CHECK(findings("LIST=$(pm2 jlist)\necho \"$LIST\" | jq -r '.[].name' | xargs pm2 delete\n") ==
+        L{"2:unfiltered-listing-target"});
+  // Filtered: silent.
+  for (const char* line : {
+           "pm2 jlist | jq -r '.[] | select(.name | startswith(\"web-\")) | .name' | xargs pm2 delete",
+           "pm2 ls | grep web- | awk '{print $4}' | xargs pm2 delete",
+           "pm2 jlist | jq -r '.[].name' | grep '^web-' | xargs pm2 delete",
+           "pm2 ls | awk '/web-/ {print $4}' | xargs pm2 stop",
+           "pm2 jlist | jq -r '.[].name' | sed -n '/^web-/p' | xargs pm2 delete",
+           "pm2 jlist | node -e \"const l=JSON.parse(require('fs').readFileSync(0));l.filter(p=>p.name.startsWith('web-')).forEach(p=>console.log(p.pm_id))\" | xargs pm2 delete",
+           "for p in $(pm2 jlist | jq -r '.[].name' | grep web); do pm2 delete $p; done",
+           "echo \"$(pm2 list | grep x)\"",
+           "pm2 jlist | jq length",
+       }) {
+    INFO(line);
+    CHECK(findings(std::string(line) + "\n").empty());
+  }
+  CHECK(findings("cat names.txt | xargs pm2 delete\n") == L{"1:dynamic-target"});
+}
+
+TEST_CASE("CI expressions are dynamic values", "[shell]") {
+  CHECK(findings("pm2 delete ${{ inputs.app }}\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete \"${{ inputs.app }}\"\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete '${{ inputs.app }}'\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 restart ${{ github.event_name == 'push' && 'web' || 'all' }}\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete ${{ env.APP }}-worker\n").empty());
+  CHECK(findings("ssh host 'pm2 delete ${{ inputs.app }}'\n") == L{"1:dynamic-target"});
+  CHECK(findings("echo ${{ secrets.X }}\npm2 ${{ inputs.cmd }} api\n") == L{"2:dynamic-target"});
+  auto calls = invocations("pm2 delete '${{ inputs.app }}'\n");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].args.at(1).text == "${{ inputs.app }}");
+  CHECK(calls[0].args.at(1).origin == Origin::Expression);
+}
+
+TEST_CASE("regexes and hidden forms through the shell", "[shell]") {
+  CHECK(findings("pm2 delete /*/\n") == L{"1:regex-matches-all"});
+  CHECK(findings("pm2 stop '/.*/'\n") == L{"1:regex-matches-all"});
+  CHECK(findings("pm2 stop /srv/app/index.js\n").empty());
+  CHECK(findings("pm2 delete /^Staging_Main/\n").empty());
+  CHECK(findings("pm2 start all\n") == L{"1:target-all"});
+  CHECK(findings("pm2 set all:foo bar\n") == L{"1:target-all"});
+  CHECK(findings("pm2 sendSignal SIGUSR2 all\n") == L{"1:target-all"});
+  CHECK(findings("pm2 start ecosystem.config.js --only api\npm2 start npm --name npm -- start\n").empty());
+  CHECK(findings("pm2 update\npm2 unstartup systemd\n") == L{"1:daemon-teardown", "2:daemon-teardown"});
+}
+
+TEST_CASE("shell syntax the grammar cannot read is reported, the rest still checked", "[shell]") {
+  L f = findings("pm2 delete all\nif then fi (\npm2 kill\n");
+  CHECK(std::count(f.begin(), f.end(), "1:target-all") == 1);
+  CHECK(std::any_of(f.begin(), f.end(), [](const std::string& s) { return s.find("shell-parse-error") != std::string::npos; }));
+  // A newline after a multi-stage pipeline ends the command even when a
+  // later line has a redirect (tree-sitter-bash merges them otherwise).
+  CHECK(findings("a | b x | c\nd <f\nssh host <<X\npm2 kill\nX\n") == L{"4:daemon-teardown"});
+  CHECK(findings("pm2 jlist | jq -r '.[].name' | xargs pm2 delete\ncat > f <<EOF\nx\nEOF\n") ==
+        L{"1:unfiltered-listing-target"});
+}
+
+TEST_CASE("CRLF scripts and suppressions", "[shell]") {
+  CHECK(findings("pm2 ls\r\npm2 delete all\r\n") == L{"2:target-all"});
+  CHECK(findings("pm2 delete all  # pm2guard disable=target-all\n").empty());
+  CHECK(findings("# pm2guard disable=target-all,daemon-teardown\npm2 delete all\n").empty());
+  CHECK(findings("# pm2guard disable=daemon-teardown\npm2 delete all\n") == L{"2:target-all"});
+  CHECK(findings("echo 'pm2guard disable=target-all'; pm2 delete all\n") == L{"1:target-all"});
+}
