@@ -1,0 +1,22 @@
+#!/bin/bash
+# Targets taken from a process listing.
+for id in $(pm2 jlist | jq -r '.[].pm_id'); do
+  pm2 stop "$id"  # expect: unfiltered-listing-target
+done
+
+pm2 ls | awk 'NR>3 {print $4}' | while read -r name; do
+  pm2 delete "$name"  # expect: unfiltered-listing-target
+done
+
+NAMES=$(pm2 jlist | jq -r '.[].name')
+pm2 restart $NAMES  # expect: unfiltered-listing-target
+
+mapfile -t procs < <(pm2 jlist | jq -r '.[].name' | grep -- '-test$')
+for p in "${procs[@]}"; do pm2 delete "$p"; done
+
+pm2 jlist > /tmp/procs.json
+jq -r '.[].name' /tmp/procs.json | xargs pm2 stop  # expect: unfiltered-listing-target
+jq -r '.[] | select(.pm2_env.namespace == "staging") | .name' /tmp/procs.json | xargs pm2 stop
+
+pm2 ls | grep -v flyer | awk '{print $4}' | xargs pm2 delete  # expect: unfiltered-listing-target
+pm2 ls | grep flyer-crawler | awk '{print $4}' | xargs pm2 delete
