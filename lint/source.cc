@@ -1,60 +1,151 @@
 #include "source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace pm2guard::lint {
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+void strip_bom(std::string& s) {
+  if (s.compare(0, kBom.size(), kBom) == 0) s.erase(0, kBom.size());
+}
+
+std::vector<uint32_t> index_lines(std::string_view text) {
+  std::vector<uint32_t> starts;
+  starts.reserve(text.size() / 32 + 1);
+  starts.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') starts.push_back(static_cast<uint32_t>(i + 1));
+  }
+  return starts;
+}
+
+// Length of the well-formed UTF-8 sequence at `i`, or 0 when it is not one
+// (overlong forms, surrogates and code points above U+10FFFF are refused).
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
+  unsigned c = b(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c == 0xE0) return cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0;
+  if (c == 0xED) return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
+  if (c >= 0xE1 && c <= 0xEF) return cont(i + 1) && cont(i + 2) ? 3 : 0;
+  if (c == 0xF0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  return 0;
+}
+
+}  // namespace
 
 SourceFile SourceFile::from_string(std::string path, std::string contents) {
   SourceFile f;
   f.path = std::move(path);
-  if (contents.rfind("\xEF\xBB\xBF", 0) == 0) contents.erase(0, 3);
   f.text = std::move(contents);
-  f.line_starts.push_back(0);
-  for (size_t i = 0; i < f.text.size(); ++i)
-    if (f.text[i] == '\n') f.line_starts.push_back(static_cast<uint32_t>(i + 1));
+  strip_bom(f.text);
+  f.line_starts = index_lines(f.text);
   return f;
 }
 
 std::pair<uint32_t, uint32_t> SourceFile::line_col(uint32_t offset) const {
+  offset = std::min(offset, static_cast<uint32_t>(text.size()));
+  if (line_starts.empty()) return {1, offset + 1};
   auto it = std::upper_bound(line_starts.begin(), line_starts.end(), offset);
-  size_t line = static_cast<size_t>(it - line_starts.begin());
+  size_t line = static_cast<size_t>(it - line_starts.begin());  // 1-based: it is past the line's start
   return {static_cast<uint32_t>(line), offset - line_starts[line - 1] + 1};
 }
 
 uint32_t SourceFile::offset_of(uint32_t line, uint32_t col) const {
-  if (line == 0 || line > line_starts.size()) return static_cast<uint32_t>(text.size());
-  return line_starts[line - 1] + col - 1;
+  if (line_starts.empty() || line == 0) return 0;
+  if (line > line_starts.size()) return static_cast<uint32_t>(text.size());
+  uint32_t start = line_starts[line - 1];
+  uint32_t end = line < line_starts.size() ? line_starts[line] : static_cast<uint32_t>(text.size());
+  uint32_t off = start + (col == 0 ? 0 : col - 1);
+  return std::min(off, end);
 }
 
 std::string_view SourceFile::line_text(uint32_t line) const {
   if (line == 0 || line > line_starts.size()) return {};
-  size_t b = line_starts[line - 1];
-  size_t e = line < line_starts.size() ? line_starts[line] - 1 : text.size();
-  std::string_view v(text.data() + b, e - b);
-  if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
-  return v;
+  size_t start = line_starts[line - 1];
+  size_t end = line < line_starts.size() ? line_starts[line] - 1 : text.size();
+  std::string_view s(text.data() + start, end - start);
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
 }
 
 std::optional<SourceFile> read_source(const std::string& path, FileError& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = FileError{path, 0, 0, std::strerror(errno)};
+  error = FileError{path, 0, 0, {}};
+  auto fail = [&](int err) -> std::optional<SourceFile> {
+    error.message = std::strerror(err);
     return std::nullopt;
+  };
+
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return fail(err);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return SourceFile::from_string(path, ss.str());
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return fail(EISDIR);
+  }
+  std::string contents;
+  if (S_ISREG(st.st_mode) && st.st_size > 0) contents.reserve(static_cast<size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return fail(err);
+    }
+    if (n == 0) break;
+    contents.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+
+  SourceFile file = SourceFile::from_string(path, std::move(contents));
+  const std::string& t = file.text;
+  for (size_t i = 0; i < t.size();) {
+    if (t[i] == '\0' || static_cast<unsigned char>(t[i]) >= 0x80) {
+      size_t n = t[i] == '\0' ? 0 : utf8_sequence(t, i);
+      if (n == 0) {
+        auto [line, col] = file.line_col(static_cast<uint32_t>(i));
+        error.line = line;
+        error.col = col;
+        error.message = t[i] == '\0' ? "binary content: NUL byte" : "binary content: invalid UTF-8";
+        return std::nullopt;
+      }
+      i += n;
+    } else {
+      ++i;
+    }
+  }
+  return file;
 }
 
 uint32_t char_column(std::string_view line, uint32_t byte_col) {
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < byte_col && i < line.size(); ++i)
-    if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++n;
-  return n;
+  size_t end = std::min<size_t>(byte_col, line.size());
+  uint32_t chars = 0;
+  for (size_t i = 0; i < end; ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++chars;
+  }
+  return chars;
 }
 
 }  // namespace pm2guard::lint

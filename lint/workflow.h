@@ -55,6 +55,8 @@ struct ExtractResult {
   std::vector<ScriptUnit> scripts;
   /// Set when the file is not valid YAML, or is valid YAML but neither a
   /// workflow nor an action (e.g. a pm2 ecosystem file under .github/workflows).
+  /// On invalid YAML, `scripts` still holds the scripts parsed before the
+  /// error (a later step may have broken the file; the earlier ones are sound).
   std::optional<FileError> error;
   /// True for a valid action that runs no shell (`runs.using: node20`,
   /// `docker`): nothing to lint, not an error.

@@ -49,7 +49,7 @@ TEST_CASE("options that take a value swallow the next word", "[cli]") {
   CHECK(parse("pm2 delete all --name").outcome == Outcome::UsageError);
 }
 
-TEST_CASE("-v and -h short-circuit wherever commander sees them", "[cli]") {
+TEST_CASE("version and help flags short-circuit wherever commander sees them", "[cli]") {
   CHECK(parse("pm2 delete all -v").outcome == Outcome::PrintsVersion);
   CHECK(parse("pm2 delete all --version").outcome == Outcome::PrintsVersion);
   CHECK(parse("pm2 -V delete all").outcome == Outcome::PrintsVersion);

@@ -1,0 +1,463 @@
+#include "workflow.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "yaml_scalar.h"
+
+namespace pm2guard::lint {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// A YAML tree built from yaml-cpp's parse events. YAML::Load would do, but it
+// throws away everything on a syntax error; events delivered before the
+// error still describe the jobs and steps above it, which are worth linting.
+
+struct Node {
+  enum class Kind : uint8_t { Null, Scalar, Sequence, Mapping };
+  Kind kind = Kind::Null;
+  bool plain = false;  // untagged plain scalar: only such a `<<` is a merge key
+  YAML::Mark mark;     // an aliased node keeps its anchor's mark, like YAML::Load
+  std::string value;
+  std::vector<const Node*> items;  // sequence items; mapping keys and values, alternating
+
+  bool is(Kind k) const { return kind == k; }
+  size_t pair_count() const { return kind == Kind::Mapping ? items.size() / 2 : 0; }
+  const Node* key(size_t i) const { return items[2 * i]; }
+  const Node* val(size_t i) const { return items[2 * i + 1]; }
+};
+
+class TreeBuilder final : public YAML::EventHandler {
+ public:
+  const Node* root() const { return root_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    add(make(Node::Kind::Null, mark, anchor));
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Node* target = anchor < anchors_.size() ? anchors_[anchor] : nullptr;
+    add(target ? target : make(Node::Kind::Null, mark, 0));
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Node* n = make(Node::Kind::Scalar, mark, anchor);
+    n->value = value;
+    n->plain = tag == "?";
+    add(n);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(make(Node::Kind::Sequence, mark, anchor));
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(make(Node::Kind::Mapping, mark, anchor));
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  Node* make(Node::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Node& n = arena_.emplace_back();
+    n.kind = kind;
+    n.mark = mark;
+    if (anchor != 0) {
+      if (anchor >= anchors_.size()) anchors_.resize(anchor + 1, nullptr);
+      anchors_[anchor] = &n;
+    }
+    return &n;
+  }
+  void add(Node* n) {
+    if (!stack_.empty()) {
+      stack_.back()->items.push_back(n);
+    } else if (!root_) {
+      root_ = n;
+    }
+  }
+  void open(Node* n) {
+    add(n);
+    stack_.push_back(n);
+  }
+  void close() {
+    if (!stack_.empty()) stack_.pop_back();
+  }
+
+  std::deque<Node> arena_;  // stable addresses
+  std::vector<Node*> stack_;
+  std::vector<Node*> anchors_;  // by yaml-cpp's anchor id
+  Node* root_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------
+// Mapping access. Keys are compared as written; the first occurrence of a
+// duplicated key wins for settings. Merge keys (`<<: *defaults`, honoured by
+// Gitea and Forgejo) are followed, bounded because aliases can form cycles.
+
+constexpr int kMaxMergeDepth = 8;
+
+bool is_merge_key(const Node* k) { return k->is(Node::Kind::Scalar) && k->plain && k->value == "<<"; }
+
+bool equals_ci(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+struct Entry {
+  const Node* key = nullptr;
+  const Node* value = nullptr;
+};
+
+// Every direct entry for `key`; when there is none, the first one a merged
+// mapping supplies.
+std::vector<Entry> find_all(const Node* m, std::string_view key, bool ci = false, int depth = 0) {
+  std::vector<Entry> found;
+  if (!m || !m->is(Node::Kind::Mapping) || depth > kMaxMergeDepth) return found;
+  auto matches = [&](const Node* k) {
+    return k->is(Node::Kind::Scalar) && (ci ? equals_ci(k->value, key) : k->value == key);
+  };
+  for (size_t i = 0; i < m->pair_count(); ++i) {
+    if (matches(m->key(i))) found.push_back({m->key(i), m->val(i)});
+  }
+  if (!found.empty()) return found;
+  for (size_t i = 0; i < m->pair_count(); ++i) {
+    if (!is_merge_key(m->key(i))) continue;
+    const Node* v = m->val(i);
+    std::vector<const Node*> sources;
+    if (v->is(Node::Kind::Mapping)) sources.push_back(v);
+    if (v->is(Node::Kind::Sequence)) sources.assign(v->items.begin(), v->items.end());
+    for (const Node* s : sources) {
+      auto inner = find_all(s, key, ci, depth + 1);
+      if (!inner.empty()) return {inner.front()};
+    }
+  }
+  return found;
+}
+
+Entry find(const Node* m, std::string_view key, bool ci = false) {
+  auto all = find_all(m, key, ci);
+  return all.empty() ? Entry{} : all.front();
+}
+
+const Node* get(const Node* m, std::string_view key) { return find(m, key).value; }
+
+const Node* get_path(const Node* m, std::initializer_list<std::string_view> path) {
+  for (std::string_view k : path) m = get(m, k);
+  return m;
+}
+
+const Node* as(const Node* n, Node::Kind kind) { return n && n->is(kind) ? n : nullptr; }
+
+// Every entry of a mapping, merged ones first so that explicit entries (and
+// earlier merge sources) are visited last and win when applied in order.
+template <typename Fn>
+void for_each_entry(const Node* m, Fn&& fn, int depth = 0) {
+  if (!m || !m->is(Node::Kind::Mapping) || depth > kMaxMergeDepth) return;
+  for (size_t i = 0; i < m->pair_count(); ++i) {
+    if (!is_merge_key(m->key(i))) continue;
+    const Node* v = m->val(i);
+    if (v->is(Node::Kind::Mapping)) for_each_entry(v, fn, depth + 1);
+    if (v->is(Node::Kind::Sequence)) {
+      for (auto it = v->items.rbegin(); it != v->items.rend(); ++it) for_each_entry(*it, fn, depth + 1);
+    }
+  }
+  for (size_t i = 0; i < m->pair_count(); ++i) {
+    if (!is_merge_key(m->key(i))) fn(m->key(i), m->val(i));
+  }
+}
+
+uint32_t file_offset(const Node* n) { return n->mark.pos > 0 ? static_cast<uint32_t>(n->mark.pos) : 0; }
+
+// ---------------------------------------------------------------------------
+// Shells, environment, actions.
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> split_words(std::string_view s, std::string_view seps) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < s.size()) {
+    i = s.find_first_not_of(seps, i);
+    if (i == std::string_view::npos) break;
+    size_t j = s.find_first_of(seps, i);
+    if (j == std::string_view::npos) j = s.size();
+    words.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return words;
+}
+
+// The dialect a `shell:` value runs, as the runner picks the program: the
+// first word's base name (`/bin/bash --noprofile ... {0}` is bash; through
+// `env` the program after it). "" for shells that are not linted.
+std::string resolve_shell(const Node* shell) {
+  if (!shell || !shell->is(Node::Kind::Scalar)) return "bash";
+  std::string_view spelled = shell->value;
+  if (spelled.find("${{") != std::string_view::npos) return "bash";
+  auto words = split_words(spelled, " \t\r\n");
+  if (words.empty()) return "bash";
+  auto program = [](std::string_view w) {
+    size_t slash = w.find_last_of("/\\");
+    if (slash != std::string_view::npos) w.remove_prefix(slash + 1);
+    std::string name = lower(w);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".exe") == 0) name.resize(name.size() - 4);
+    return name;
+  };
+  std::string name = program(words[0]);
+  if (name == "env") {
+    name.clear();
+    for (size_t i = 1; i < words.size(); ++i) {
+      if (words[i].front() == '-' || words[i].find('=') != std::string_view::npos) continue;
+      name = program(words[i]);
+      break;
+    }
+  }
+  if (name == "sh" || name == "dash" || name == "ash") return "sh";
+  if (name == "bash" || name == "zsh" || name == "ksh") return "bash";
+  return "";
+}
+
+// Applies an `env:` mapping over `env`. An `env:` that is not a mapping (a
+// whole-map `${{ fromJSON(...) }}`) supplies no constants.
+void apply_env(EnvMap& env, const Node* node) {
+  for_each_entry(node, [&](const Node* k, const Node* v) {
+    if (!k->is(Node::Kind::Scalar)) return;
+    if (v->is(Node::Kind::Null)) {
+      env[k->value] = EnvValue{"", true};
+    } else if (v->is(Node::Kind::Scalar)) {
+      env[k->value] = EnvValue{v->value, v->value.find("${{") == std::string::npos};
+    }
+  });
+}
+
+const SshActionSpec* find_ssh_action(std::string_view repository) {
+  for (const SshActionSpec& spec : ssh_actions()) {
+    if (spec.repository == repository) return &spec;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Extraction.
+
+class Extractor {
+ public:
+  Extractor(const SourceFile& file, ExtractResult& result) : file_(file), result_(result) {}
+
+  void workflow(const Node* root, const Node* jobs) {
+    EnvMap env;
+    apply_env(env, get(root, "env"));
+    const Node* shell = get_path(root, {"defaults", "run", "shell"});
+    for (size_t i = 0; i < jobs->pair_count(); ++i) {
+      const Node* id = jobs->key(i);
+      const Node* job = jobs->val(i);
+      if (!id->is(Node::Kind::Scalar) || is_merge_key(id) || !job->is(Node::Kind::Mapping)) continue;
+      EnvMap job_env = env;
+      apply_env(job_env, get(job, "env"));
+      const Node* job_shell = get_path(job, {"defaults", "run", "shell"});
+      steps(get(job, "steps"), fmt::format("jobs.{}.steps", id->value), job_env, job_shell ? job_shell : shell);
+    }
+  }
+
+  void composite(const Node* runs) { steps(get(runs, "steps"), "runs.steps", EnvMap{}, nullptr); }
+
+ private:
+  void steps(const Node* list, const std::string& prefix, const EnvMap& env, const Node* default_shell) {
+    if (!list || !list->is(Node::Kind::Sequence)) return;
+    for (size_t i = 0; i < list->items.size(); ++i) {
+      const Node* step = list->items[i];
+      if (!step->is(Node::Kind::Mapping)) continue;
+      std::string where = fmt::format("{}[{}]", prefix, i);
+      EnvMap step_env = env;
+      apply_env(step_env, get(step, "env"));
+
+      auto runs = find_all(step, "run");
+      if (!runs.empty()) {
+        Entry shell_entry = find(step, "shell");
+        std::string shell = resolve_shell(shell_entry.key ? shell_entry.value : default_shell);
+        if (!shell.empty()) {
+          for (const Entry& run : runs) {
+            if (!run.value->is(Node::Kind::Scalar)) continue;
+            ScriptUnit unit = unit_for(run, where + ".run");
+            unit.shell = shell;
+            unit.env = step_env;
+            result_.scripts.push_back(std::move(unit));
+          }
+        }
+      }
+
+      const Node* uses = as(get(step, "uses"), Node::Kind::Scalar);
+      if (!uses) continue;
+      const SshActionSpec* spec = find_ssh_action(normalise_uses(uses->value));
+      if (!spec) continue;
+      const Node* with = as(get(step, "with"), Node::Kind::Mapping);
+      if (!with) continue;
+      EnvMap remote_env = remote_environment(*spec, with, step_env);
+      for (std::string_view input : spec->script_inputs) {
+        Entry script = find(with, input, /*ci=*/true);  // input names are case-insensitive
+        if (!script.key || !script.value->is(Node::Kind::Scalar)) continue;
+        ScriptUnit unit = unit_for(script, fmt::format("{}.with.{}", where, script.key->value));
+        unit.origin = ScriptOrigin::RemoteScript;
+        unit.action = std::string(spec->repository);
+        unit.env = remote_env;
+        result_.scripts.push_back(std::move(unit));
+      }
+    }
+  }
+
+  ScriptUnit unit_for(const Entry& e, std::string label) {
+    ScriptUnit unit;
+    unit.anchor = file_offset(e.key);
+    unit.text = map_scalar(file_.text, e.value->mark, e.value->value, unit.anchor, e.key->mark.column);
+    unit.label = std::move(label);
+    return unit;
+  }
+
+  // The variables an ssh action forwards to the remote shell: those named in
+  // its env-list input (comma or blank separated) that the step defines.
+  static EnvMap remote_environment(const SshActionSpec& spec, const Node* with, const EnvMap& step_env) {
+    EnvMap remote;
+    if (spec.envs_input.empty()) return remote;
+    const Node* list = as(find(with, spec.envs_input, /*ci=*/true).value, Node::Kind::Scalar);
+    if (!list) return remote;
+    for (std::string_view name : split_words(list->value, ", \t\r\n")) {
+      auto it = step_env.find(std::string(name));
+      if (it != step_env.end()) remote.insert(*it);
+    }
+    return remote;
+  }
+
+  const SourceFile& file_;
+  ExtractResult& result_;
+};
+
+constexpr std::string_view kExpected = "expected a workflow (a top-level `jobs:` mapping) or an action (`runs:`)";
+
+}  // namespace
+
+ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
+  ExtractResult result;
+  TreeBuilder tree;
+  std::istringstream in(file.text);
+  try {
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(tree);
+  } catch (const YAML::Exception& e) {
+    FileError err{file.path, 1, 1, "invalid YAML: " + e.msg};
+    if (e.mark.pos >= 0) {
+      auto [line, col] = file.line_col(static_cast<uint32_t>(e.mark.pos));
+      err.line = line;
+      err.col = col;
+    } else if (e.mark.line >= 0) {
+      err.line = static_cast<uint32_t>(e.mark.line) + 1;
+      err.col = static_cast<uint32_t>(std::max(e.mark.column, 0)) + 1;
+    }
+    result.error = std::move(err);
+  }
+
+  const Node* root = tree.root();
+  const Node* jobs = as(get(root, "jobs"), Node::Kind::Mapping);
+  const Node* runs = as(get(root, "runs"), Node::Kind::Mapping);
+  if (kind == YamlKind::Auto) kind = jobs ? YamlKind::Workflow : runs ? YamlKind::Action : YamlKind::Auto;
+
+  Extractor extractor(file, result);
+  if (kind == YamlKind::Workflow && jobs) {
+    extractor.workflow(root, jobs);
+  } else if (kind == YamlKind::Action && runs) {
+    const Node* using_node = as(get(runs, "using"), Node::Kind::Scalar);
+    bool is_composite = using_node ? lower(using_node->value) == "composite" : get(runs, "steps") != nullptr;
+    if (is_composite) {
+      extractor.composite(runs);
+    } else if (!result.error) {
+      result.nothing_to_lint = true;
+    }
+  } else if (!result.error) {
+    // Valid YAML, but not what the runner would accept as a workflow or action.
+    std::string message;
+    if (!root || root->is(Node::Kind::Null)) {
+      message = fmt::format("empty document: {}", kExpected);
+    } else if (root->is(Node::Kind::Sequence)) {
+      message = fmt::format("not a workflow or action: the document is a list; {}", kExpected);
+    } else if (root->is(Node::Kind::Scalar)) {
+      message = fmt::format("not a workflow or action: the document is a single value; {}", kExpected);
+    } else if (kind == YamlKind::Workflow) {
+      message = "not a workflow: expected a top-level `jobs:` mapping";
+    } else if (kind == YamlKind::Action) {
+      message = "not an action: expected a top-level `runs:` mapping";
+    } else if (get(root, "apps")) {
+      message = fmt::format("looks like a pm2 ecosystem file (top-level `apps:`), not a workflow or action; {}",
+                            kExpected);
+    } else {
+      message = fmt::format("not a workflow or action: {}", kExpected);
+    }
+    if (Entry e = find(root, kind == YamlKind::Action ? "runs" : "jobs"); e.key && root->is(Node::Kind::Mapping)) {
+      // The key is there but holds no mapping: point at it.
+      auto [line, col] = file.line_col(file_offset(e.key));
+      result.error = FileError{file.path, line, col, message + fmt::format(" (`{}:` is not a mapping)", e.key->value)};
+    } else {
+      result.error = FileError{file.path, 1, 1, std::move(message)};
+    }
+  }
+  return result;
+}
+
+const std::vector<SshActionSpec>& ssh_actions() {
+  // Inputs checked against each action's action.yml (inputs) and README
+  // (the env-list input of appleboy/ssh-action). appleboy's `script_path`
+  // names a file and `script_stop` is a flag: neither is an inline script.
+  static const std::vector<SshActionSpec> k = {
+      {"appleboy/ssh-action", {"script"}, "envs"},
+      {"garygrossgarten/github-action-ssh", {"command"}, ""},
+      {"fifsky/ssh-action", {"command"}, ""},
+      {"cross-the-world/ssh-scp-ssh-pipelines", {"first_ssh", "last_ssh"}, ""},
+      {"cross-the-world/ssh-pipeline", {"script"}, ""},
+      {"easingthemes/ssh-deploy", {"SCRIPT_BEFORE", "SCRIPT_AFTER"}, ""},
+      {"d3rhase/ssh-command-action", {"command"}, ""},
+      {"jimcronqvist/action-ssh", {"command"}, ""},
+      {"tiyee/action-ssh", {"command"}, ""},
+      {"nekiro/ssh-job", {"command"}, ""},  // its `envs` is a JSON object, not names
+      {"alinz/ssh-scp-action", {"ssh_before", "ssh_after"}, ""},
+      {"marcodallasanta/ssh-scp-deploy", {"pre_upload", "post_upload"}, ""},
+      {"and-fm/cloudflared-ssh-action", {"commands"}, ""},
+      {"matheusvanzan/sshpass-action", {"run"}, ""},
+  };
+  return k;
+}
+
+std::string normalise_uses(std::string_view uses) {
+  auto words = split_words(uses, " \t\r\n");
+  if (words.empty()) return "";
+  std::string_view u = words.front();
+  if (u.front() == '.' || u.front() == '/') return "";  // ./local, ../local, /abs
+  std::string lowered = lower(u);
+  if (lowered.rfind("docker://", 0) == 0) return "";
+  std::string_view rest = lowered;
+  if (size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
+    rest.remove_prefix(scheme + 3);
+    size_t host_end = rest.find('/');
+    if (host_end == std::string_view::npos) return "";
+    rest.remove_prefix(host_end + 1);
+  }
+  rest = rest.substr(0, rest.find('@'));
+  auto parts = split_words(rest, "/");
+  if (parts.size() < 2) return "";
+  return fmt::format("{}/{}", parts[0], parts[1]);
+}
+
+}  // namespace pm2guard::lint

@@ -1,0 +1,550 @@
+#include "workflow.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "yaml_test_support.h"
+
+using pm2guard::lint::EnvMap;
+using pm2guard::lint::extract_scripts;
+using pm2guard::lint::ExtractResult;
+using pm2guard::lint::normalise_uses;
+using pm2guard::lint::ScriptOrigin;
+using pm2guard::lint::ScriptUnit;
+using pm2guard::lint::SourceFile;
+using pm2guard::lint::ssh_actions;
+using pm2guard::lint::YamlKind;
+using pm2guard::lint::testing::LineCol;
+using pm2guard::lint::testing::where;
+
+namespace {
+
+struct Extracted {
+  SourceFile file;
+  ExtractResult result;
+};
+
+Extracted extract(std::string yaml, YamlKind kind = YamlKind::Auto) {
+  Extracted e{SourceFile::from_string(".github/workflows/deploy.yml", std::move(yaml)), {}};
+  e.result = extract_scripts(e.file, kind);
+  return e;
+}
+
+const ScriptUnit* by_label(const Extracted& e, const std::string& label) {
+  for (const ScriptUnit& u : e.result.scripts) {
+    if (u.label == label) return &u;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> labels(const Extracted& e) {
+  std::vector<std::string> out;
+  for (const ScriptUnit& u : e.result.scripts) out.push_back(u.label);
+  return out;
+}
+
+std::string env_value(const EnvMap& env, const std::string& name) {
+  auto it = env.find(name);
+  return it == env.end() ? "<unset>" : it->second.value;
+}
+
+LineCol lc(uint32_t line, uint32_t col) { return {line, col}; }
+
+using Labels = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("a workflow yields the run step of every job, mapped into the file", "[workflow]") {
+  auto e = extract(R"(name: deploy
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm ci
+  deploy:
+    needs: build
+    runs-on: self-hosted
+    steps:
+      - name: restart
+        run: |
+          cd /srv/app
+          pm2 delete all
+      - run: >-
+          pm2 start ecosystem.config.js
+          --env production
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK_FALSE(e.result.nothing_to_lint);
+  CHECK(labels(e) == Labels{"jobs.build.steps[1].run", "jobs.deploy.steps[0].run", "jobs.deploy.steps[1].run"});
+
+  const ScriptUnit* restart = by_label(e, "jobs.deploy.steps[0].run");
+  REQUIRE(restart);
+  CHECK(restart->text.text() == "cd /srv/app\npm2 delete all\n");
+  CHECK(restart->text.exact());
+  CHECK(restart->shell == "bash");
+  CHECK(restart->origin == ScriptOrigin::RunStep);
+  CHECK(restart->action.empty());
+  CHECK(e.file.line_col(restart->anchor) == lc(14, 9));  // the `run` key
+  CHECK(where(e.file, restart->text, "pm2") == lc(16, 11));
+
+  const ScriptUnit* start = by_label(e, "jobs.deploy.steps[1].run");
+  REQUIRE(start);
+  CHECK(start->text.text() == "pm2 start ecosystem.config.js --env production");
+  CHECK(where(e.file, start->text, "--env") == lc(19, 11));
+}
+
+TEST_CASE("shells: step, then job defaults, then workflow defaults, then bash", "[workflow][shell]") {
+  auto e = extract(R"(defaults:
+  run:
+    shell: sh
+jobs:
+  a:
+    defaults:
+      run:
+        shell: /bin/bash --noprofile --norc -eo pipefail {0}
+    steps:
+      - run: echo job-default
+      - run: echo step-dash
+        shell: dash
+      - run: echo step-pwsh
+        shell: pwsh
+  b:
+    steps:
+      - run: echo workflow-default
+      - run: echo bash-e
+        shell: bash -e {0}
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK(labels(e) ==
+        Labels{"jobs.a.steps[0].run", "jobs.a.steps[1].run", "jobs.b.steps[0].run", "jobs.b.steps[1].run"});
+  CHECK(by_label(e, "jobs.a.steps[0].run")->shell == "bash");
+  CHECK(by_label(e, "jobs.a.steps[1].run")->shell == "sh");
+  CHECK(by_label(e, "jobs.b.steps[0].run")->shell == "sh");
+  CHECK(by_label(e, "jobs.b.steps[1].run")->shell == "bash");
+
+  auto no_defaults = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n");
+  REQUIRE(no_defaults.result.scripts.size() == 1);
+  CHECK(no_defaults.result.scripts[0].shell == "bash");
+}
+
+TEST_CASE("which shells are linted and which are skipped", "[workflow][shell]") {
+  struct Case {
+    const char* shell;
+    const char* dialect;  // "" when the step is skipped
+  };
+  for (const Case& c : {Case{"bash", "bash"}, Case{"sh", "sh"}, Case{"sh -e {0}", "sh"}, Case{"dash", "sh"},
+                        Case{"ash", "sh"}, Case{"/usr/bin/zsh {0}", "bash"}, Case{"ksh", "bash"},
+                        Case{"/usr/bin/env bash {0}", "bash"}, Case{"${{ matrix.shell }}", "bash"},
+                        Case{"C:\\\\tools\\\\bash.exe {0}", "bash"}, Case{"pwsh", ""},
+                        Case{"powershell -command . '{0}'", ""}, Case{"python", ""}, Case{"node {0}", ""},
+                        Case{"cmd", ""}, Case{"perl {0}", ""}}) {
+    INFO(c.shell);
+    auto e = extract(std::string("jobs:\n  a:\n    steps:\n      - shell: \"") + c.shell +
+                     "\"\n        run: pm2 delete all\n");
+    REQUIRE_FALSE(e.result.error);
+    if (*c.dialect) {
+      REQUIRE(e.result.scripts.size() == 1);
+      CHECK(e.result.scripts[0].shell == c.dialect);
+    } else {
+      CHECK(e.result.scripts.empty());
+    }
+  }
+}
+
+TEST_CASE("appleboy/ssh-action scripts are remote scripts, in every spelling of uses", "[workflow][ssh]") {
+  for (const char* uses : {"appleboy/ssh-action@v1.0.3", "appleboy/ssh-action@master", "Appleboy/SSH-Action@v1",
+                           "https://github.com/appleboy/ssh-action@master",
+                           "https://gitea.example.com/appleboy/ssh-action@v1",
+                           "appleboy/ssh-action/sub/dir@v1", "appleboy/ssh-action"}) {
+    INFO(uses);
+    auto e = extract(std::string("jobs:\n  deploy:\n    steps:\n      - uses: ") + uses +
+                     "\n        with:\n          host: example.com\n          script_stop: true\n"
+                     "          script: |\n            cd /srv/app\n            pm2 delete all\n");
+    REQUIRE_FALSE(e.result.error);
+    REQUIRE(e.result.scripts.size() == 1);
+    const ScriptUnit& u = e.result.scripts[0];
+    CHECK(u.label == "jobs.deploy.steps[0].with.script");
+    CHECK(u.origin == ScriptOrigin::RemoteScript);
+    CHECK(u.action == "appleboy/ssh-action");
+    CHECK(u.shell == "bash");
+    CHECK(u.text.text() == "cd /srv/app\npm2 delete all\n");
+    CHECK(e.file.line_col(u.anchor) == lc(8, 11));
+    CHECK(where(e.file, u.text, "pm2") == lc(10, 13));
+  }
+}
+
+TEST_CASE("other ssh actions and their script inputs", "[workflow][ssh]") {
+  auto e = extract(R"(jobs:
+  deploy:
+    steps:
+      - uses: garygrossgarten/github-action-ssh@release
+        with:
+          command: pm2 restart all
+      - uses: easingthemes/ssh-deploy@main
+        with:
+          SCRIPT_BEFORE: pm2 stop all
+          script_after: pm2 start all
+      - uses: cross-the-world/ssh-scp-ssh-pipelines@latest
+        with:
+          first_ssh: pm2 kill
+          scp: ./dist => /srv
+          last_ssh: pm2 resurrect
+      - uses: appleboy/scp-action@v0.1.7
+        with:
+          script: not an ssh action
+      - uses: ./local/ssh-action
+        with:
+          script: pm2 kill
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK(labels(e) == Labels{"jobs.deploy.steps[0].with.command", "jobs.deploy.steps[1].with.SCRIPT_BEFORE",
+                            "jobs.deploy.steps[1].with.script_after", "jobs.deploy.steps[2].with.first_ssh",
+                            "jobs.deploy.steps[2].with.last_ssh"});
+  CHECK(by_label(e, "jobs.deploy.steps[1].with.script_after")->action == "easingthemes/ssh-deploy");
+  CHECK(by_label(e, "jobs.deploy.steps[2].with.last_ssh")->text.text() == "pm2 resurrect");
+
+  for (const auto& spec : ssh_actions()) {
+    INFO(spec.repository);
+    CHECK(normalise_uses(spec.repository) == spec.repository);  // stored normalised
+    CHECK_FALSE(spec.script_inputs.empty());
+  }
+}
+
+TEST_CASE("normalise_uses", "[workflow][ssh]") {
+  CHECK(normalise_uses("appleboy/ssh-action@v1.0.3") == "appleboy/ssh-action");
+  CHECK(normalise_uses("  Appleboy/SSH-Action@master  ") == "appleboy/ssh-action");
+  CHECK(normalise_uses("appleboy/ssh-action/path/to@v1") == "appleboy/ssh-action");
+  CHECK(normalise_uses("https://github.com/appleboy/ssh-action@master") == "appleboy/ssh-action");
+  CHECK(normalise_uses("http://git.local:3000/Owner/Repo/sub@v2") == "owner/repo");
+  CHECK(normalise_uses("actions/checkout") == "actions/checkout");
+  CHECK(normalise_uses("./.github/actions/deploy") == "");
+  CHECK(normalise_uses("../shared") == "");
+  CHECK(normalise_uses("docker://alpine:3.19") == "");
+  CHECK(normalise_uses("Docker://alpine") == "");
+  CHECK(normalise_uses("justone") == "");
+  CHECK(normalise_uses("https://github.com") == "");
+  CHECK(normalise_uses("") == "");
+}
+
+TEST_CASE("env layers: workflow, job, step; later wins", "[workflow][env]") {
+  auto e = extract(R"(env:
+  A: wf
+  B: wf
+  NUM: 3
+  FLAG: true
+jobs:
+  deploy:
+    env:
+      B: job
+      C: job
+      SECRET: ${{ secrets.TOKEN }}
+    steps:
+      - env:
+          C: step
+          EMPTY:
+          QUOTED: "pre-${{ github.sha }}"
+        run: pm2 delete $APP
+      - run: pm2 list
+)");
+  REQUIRE(e.result.scripts.size() == 2);
+  const EnvMap& env = e.result.scripts[0].env;
+  CHECK(env_value(env, "A") == "wf");
+  CHECK(env_value(env, "B") == "job");
+  CHECK(env_value(env, "C") == "step");
+  CHECK(env_value(env, "NUM") == "3");
+  CHECK(env_value(env, "FLAG") == "true");
+  CHECK(env_value(env, "EMPTY") == "");
+  CHECK(env.at("A").literal);
+  CHECK(env.at("EMPTY").literal);
+  CHECK_FALSE(env.at("SECRET").literal);
+  CHECK(env_value(env, "SECRET") == "${{ secrets.TOKEN }}");
+  CHECK_FALSE(env.at("QUOTED").literal);
+  CHECK(env_value(env, "QUOTED") == "pre-${{ github.sha }}");
+
+  const EnvMap& next = e.result.scripts[1].env;  // the step env does not leak
+  CHECK(env_value(next, "C") == "job");
+  CHECK(env_value(next, "EMPTY") == "<unset>");
+}
+
+TEST_CASE("an env that is a whole expression supplies no constants", "[workflow][env]") {
+  auto e = extract(R"(env: ${{ fromJSON(inputs.env) }}
+jobs:
+  deploy:
+    env:
+      A: job
+    steps:
+      - env: ${{ matrix.env }}
+        run: pm2 kill
+)");
+  REQUIRE(e.result.scripts.size() == 1);
+  const EnvMap& env = e.result.scripts[0].env;
+  CHECK(env.size() == 1);
+  CHECK(env_value(env, "A") == "job");
+}
+
+TEST_CASE("ssh actions pass only the variables their envs input lists", "[workflow][env][ssh]") {
+  auto e = extract(R"(env:
+  APP: api
+jobs:
+  deploy:
+    env:
+      TARGET: prod
+    steps:
+      - uses: appleboy/ssh-action@v1
+        env:
+          DIR: /srv/app
+          HIDDEN: nope
+        with:
+          envs: APP, DIR,MISSING
+          script: cd $DIR && pm2 restart $APP
+      - uses: appleboy/ssh-action@v1
+        env:
+          DIR: /srv/app
+        with:
+          script: pm2 restart $APP
+      - uses: garygrossgarten/github-action-ssh@v0.8.0
+        with:
+          command: pm2 restart $APP
+)");
+  REQUIRE(e.result.scripts.size() == 3);
+  const EnvMap& listed = e.result.scripts[0].env;
+  CHECK(listed.size() == 2);
+  CHECK(env_value(listed, "APP") == "api");
+  CHECK(env_value(listed, "DIR") == "/srv/app");
+  CHECK(e.result.scripts[1].env.empty());  // no envs: nothing reaches the host
+  CHECK(e.result.scripts[2].env.empty());  // an action without an env list
+}
+
+TEST_CASE("composite actions lint their run steps", "[workflow][action]") {
+  auto e = extract(R"(name: restart
+description: restart the app
+runs:
+  using: composite
+  steps:
+    - run: pm2 restart all
+      shell: bash
+    - run: Write-Host hi
+      shell: pwsh
+    - uses: appleboy/ssh-action@v1
+      with:
+        script: pm2 kill
+    - run: |
+        pm2 delete all
+      shell: sh
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK_FALSE(e.result.nothing_to_lint);
+  CHECK(labels(e) == Labels{"runs.steps[0].run", "runs.steps[2].with.script", "runs.steps[3].run"});
+  CHECK(by_label(e, "runs.steps[3].run")->shell == "sh");
+  CHECK(where(e.file, by_label(e, "runs.steps[3].run")->text, "pm2") == lc(14, 9));
+
+  auto forced =
+      extract("runs:\n  using: composite\n  steps:\n    - run: pm2 kill\n      shell: bash\n", YamlKind::Action);
+  CHECK(forced.result.scripts.size() == 1);
+}
+
+TEST_CASE("node and docker actions have nothing to lint", "[workflow][action]") {
+  for (const char* using_ : {"node20", "docker", "'node16'"}) {
+    INFO(using_);
+    auto e = extract(std::string("name: x\nruns:\n  using: ") + using_ + "\n  main: dist/index.js\n");
+    CHECK_FALSE(e.result.error);
+    CHECK(e.result.nothing_to_lint);
+    CHECK(e.result.scripts.empty());
+  }
+}
+
+TEST_CASE("invalid YAML is reported at yaml-cpp's position", "[workflow][error]") {
+  auto e = extract("jobs:\n  deploy:\n    steps: [a, b\n");
+  REQUIRE(e.result.error);
+  CHECK(e.result.error->path == ".github/workflows/deploy.yml");
+  CHECK_THAT(e.result.error->message, Catch::StartsWith("invalid YAML: "));
+  CHECK(e.result.error->line == 4);
+  CHECK(e.result.error->col == 1);
+
+  auto inline_map = extract("name: x\non: push: x\n");
+  REQUIRE(inline_map.result.error);
+  CHECK(inline_map.result.error->line == 2);
+  CHECK(inline_map.result.error->col == 9);
+  CHECK_THAT(inline_map.result.error->message, Catch::Contains("illegal map value"));
+}
+
+TEST_CASE("invalid YAML still yields the steps before the error", "[workflow][error]") {
+  // A heredoc body at column 0 ends the block scalar early; the runner would
+  // reject this file too.
+  auto e = extract(R"(jobs:
+  deploy:
+    steps:
+      - run: pm2 stop web
+      - run: |
+          ssh host <<EOF
+          cd /srv
+pm2 delete all
+EOF
+      - run: echo after
+)");
+  REQUIRE(e.result.error);
+  CHECK_THAT(e.result.error->message, Catch::StartsWith("invalid YAML: "));
+  CHECK(e.result.error->line == 10);
+  CHECK(labels(e) == Labels{"jobs.deploy.steps[0].run", "jobs.deploy.steps[1].run"});
+  CHECK(e.result.scripts[1].text.text() == "ssh host <<EOF\ncd /srv\n");
+  CHECK(where(e.file, e.result.scripts[0].text, "pm2") == lc(4, 14));
+}
+
+TEST_CASE("a pm2 ecosystem file under workflows is not a workflow", "[workflow][error]") {
+  auto e = extract(R"(apps:
+  - name: api
+    script: server.js
+    instances: 2
+)");
+  REQUIRE(e.result.error);
+  CHECK(e.result.error->line == 1);
+  CHECK(e.result.error->col == 1);
+  CHECK_THAT(e.result.error->message, Catch::Contains("pm2 ecosystem file"));
+  CHECK_THAT(e.result.error->message, Catch::Contains("jobs:"));
+  CHECK(e.result.scripts.empty());
+  CHECK_FALSE(e.result.nothing_to_lint);
+}
+
+TEST_CASE("documents that are not workflows or actions", "[workflow][error]") {
+  struct Case {
+    const char* yaml;
+    const char* says;
+  };
+  for (const Case& c : {Case{"", "empty document"}, Case{"# only a comment\n", "empty document"},
+                        Case{"- run: pm2 kill\n", "list"}, Case{"just a string\n", "single value"},
+                        Case{"name: x\non: push\n", "expected a workflow"}}) {
+    INFO(c.yaml);
+    auto e = extract(c.yaml);
+    REQUIRE(e.result.error);
+    CHECK(e.result.error->line == 1);
+    CHECK_THAT(e.result.error->message, Catch::Contains(c.says));
+    CHECK_THAT(e.result.error->message, Catch::Contains("`jobs:`"));
+    CHECK(e.result.scripts.empty());
+  }
+
+  auto jobs_list = extract("name: x\njobs:\n  - run: pm2 kill\n");
+  REQUIRE(jobs_list.result.error);
+  CHECK(jobs_list.result.error->line == 2);  // points at the key that is not a mapping
+  CHECK_THAT(jobs_list.result.error->message, Catch::Contains("not a mapping"));
+
+  auto wrong_kind = extract("runs:\n  using: composite\n  steps: []\n", YamlKind::Workflow);
+  REQUIRE(wrong_kind.result.error);
+  CHECK_THAT(wrong_kind.result.error->message, Catch::Contains("not a workflow"));
+  auto wrong_kind2 = extract("jobs:\n  a:\n    steps: []\n", YamlKind::Action);
+  REQUIRE(wrong_kind2.result.error);
+  CHECK_THAT(wrong_kind2.result.error->message, Catch::Contains("not an action"));
+}
+
+TEST_CASE("malformed pieces of a workflow are skipped, the rest is kept", "[workflow][robustness]") {
+  auto e = extract(R"(jobs:
+  scalar-job: oops
+  steps-map:
+    steps:
+      run: pm2 kill
+  steps-scalar:
+    steps: nope
+  mixed:
+    steps:
+      - just a string
+      - [a, list]
+      - run:
+          nested: map
+      - run: [a, list]
+      - run:
+      - run: null
+      - run: 42
+      - run: pm2 delete all
+  ? [complex, key]
+  : steps:
+      - run: pm2 stop all
+  reusable:
+    uses: ./.github/workflows/other.yml
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK(labels(e) == Labels{"jobs.mixed.steps[6].run", "jobs.mixed.steps[7].run"});
+  CHECK(e.result.scripts[0].text.text() == "42");
+  CHECK(where(e.file, e.result.scripts[1].text, "pm2") == lc(18, 14));
+}
+
+TEST_CASE("duplicate keys, anchors, aliases and merge keys", "[workflow][robustness]") {
+  auto e = extract(R"(x-scripts:
+  restart: &restart |
+    pm2 restart all
+  step: &step
+    shell: sh
+    run: pm2 reload all
+jobs:
+  deploy:
+    steps:
+      - run: *restart
+      - <<: *step
+      - <<: *step
+        run: pm2 stop all
+      - run: pm2 delete a
+        run: pm2 delete b
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK(labels(e) == Labels{"jobs.deploy.steps[0].run", "jobs.deploy.steps[1].run", "jobs.deploy.steps[2].run",
+                            "jobs.deploy.steps[3].run", "jobs.deploy.steps[3].run"});
+  const auto& s = e.result.scripts;
+  CHECK(s[0].text.text() == "pm2 restart all\n");
+  CHECK(s[0].text.exact());
+  CHECK(where(e.file, s[0].text, "pm2") == lc(3, 5));  // the anchor's definition
+  CHECK(e.file.line_col(s[0].anchor) == lc(10, 9));  // the alias use site's key
+  CHECK(s[1].text.text() == "pm2 reload all");
+  CHECK(s[1].shell == "sh");  // merged too
+  CHECK(where(e.file, s[1].text, "pm2") == lc(6, 10));
+  CHECK(s[2].text.text() == "pm2 stop all");  // an explicit key beats the merged one
+  CHECK(s[2].shell == "sh");
+  CHECK(s[3].text.text() == "pm2 delete a");  // both duplicates are linted
+  CHECK(s[4].text.text() == "pm2 delete b");
+}
+
+TEST_CASE("recursive aliases do not hang", "[workflow][robustness]") {
+  auto e = extract(R"(jobs:
+  deploy: &job
+    <<: *job
+    steps: &steps
+      - *steps
+      - &m
+        <<: *m
+        run: pm2 kill
+)");
+  REQUIRE_FALSE(e.result.error);
+  CHECK(labels(e) == Labels{"jobs.deploy.steps[1].run"});
+}
+
+TEST_CASE("CRLF and BOM workflows map lines exactly", "[workflow]") {
+  auto e = extract(
+      "\xEF\xBB\xBFjobs:\r\n  deploy:\r\n    steps:\r\n"
+      "      - run: |\r\n          echo a\r\n          pm2 delete all\r\n"
+      "      - run: pm2 kill\r\n");
+  REQUIRE_FALSE(e.result.error);
+  REQUIRE(e.result.scripts.size() == 2);
+  CHECK(e.result.scripts[0].text.text() == "echo a\npm2 delete all\n");
+  CHECK(where(e.file, e.result.scripts[0].text, "pm2") == lc(6, 11));
+  CHECK(where(e.file, e.result.scripts[1].text, "kill") == lc(7, 18));
+}
+
+TEST_CASE("a large workflow maps its last step exactly", "[workflow][scale]") {
+  std::string yaml = "jobs:\n";
+  const int jobs = 200, steps = 10;
+  for (int j = 0; j < jobs; ++j) {
+    yaml += "  job" + std::to_string(j) + ":\n    runs-on: ubuntu-latest\n    steps:\n";
+    for (int s = 0; s < steps; ++s) {
+      yaml += "      - name: step " + std::to_string(s) + "\n        run: |\n          echo " + std::to_string(s) +
+              "\n          pm2 restart app-" + std::to_string(j) + "\n";
+    }
+  }
+  auto e = extract(yaml);
+  REQUIRE_FALSE(e.result.error);
+  REQUIRE(e.result.scripts.size() == static_cast<size_t>(jobs * steps));
+  const ScriptUnit& last = e.result.scripts.back();
+  CHECK(last.label == "jobs.job199.steps[9].run");
+  CHECK(last.text.exact());
+  // Each job takes 3 header lines and 4 lines per step; the file starts with `jobs:`.
+  const uint32_t line = 1 + static_cast<uint32_t>(jobs * (3 + 4 * steps));
+  CHECK(where(e.file, last.text, "pm2") == lc(line, 11));
+}
