@@ -111,8 +111,8 @@ Parsed getopt(const std::vector<Arg>& argv, size_t from, const OptTable& t) {
   return p;
 }
 
+// NAME=value; for a dynamic word (`PATH="$PATH"`) its known prefix decides.
 bool is_assignment(const Arg& a) {
-  if (!a.literal) return false;
   size_t eq = a.text.find('=');
   if (eq == std::string::npos || eq == 0) return false;
   for (size_t i = 0; i < eq; ++i) {
@@ -132,7 +132,7 @@ Wrap exec_at(size_t index, std::string label) {
 
 // Skips NAME=VALUE words, recording them.
 size_t skip_assignments(const std::vector<Arg>& argv, size_t i, Wrap& w) {
-  while (i < argv.size() && is_assignment(argv[i])) w.assignments.push_back(argv[i++].text);
+  while (i < argv.size() && is_assignment(argv[i])) w.assignments.push_back(i++);
   return i;
 }
 

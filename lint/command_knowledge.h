@@ -43,8 +43,8 @@ struct Wrap {
   /// For ShellText/JoinedText whose text is attached to an option
   /// (`--command=text`, `-ctext`): bytes of argv[index] before the text.
   size_t text_skip = 0;
-  /// Prefix assignments (`env X=1 cmd`, `sudo X=1 cmd`) as "X=1".
-  std::vector<std::string> assignments;
+  /// Indexes of prefix assignments (`env X=1 cmd`, `sudo X=1 cmd`).
+  std::vector<size_t> assignments;
 };
 
 /// Classifies argv[0] (its basename) with its arguments. Dynamic arguments

@@ -1430,16 +1430,23 @@ class Analyser {
       case WrapKind::Exec: {
         std::vector<EvalWord> rest(argv.begin() + static_cast<long>(w.index), argv.end());
         std::map<std::string, std::optional<VarValue>> saved;
-        for (const std::string& a : w.assignments) {
-          size_t eq = a.find('=');
-          std::string var = a.substr(0, eq);
+        for (size_t idx : w.assignments) {
+          const EvalWord& a = argv[idx];
+          size_t eq = a.value.find('=');
+          std::string var = a.value.substr(0, eq);
           if (!saved.count(var)) {
             const VarValue* old = lookup(var);
             saved[var] = old ? std::optional<VarValue>(*old) : std::nullopt;
           }
           VarValue v;
-          v.kind = VarValue::Literal;
-          v.value = a.substr(eq + 1);
+          if (a.literal) {
+            v.kind = VarValue::Literal;
+            v.value = a.value.substr(eq + 1);
+          } else {
+            v.kind = VarValue::Dynamic;
+            v.spelling = a.value.substr(eq + 1);
+            v.origin = a.origin;
+          }
           vars_[var] = v;
         }
         Stream out = dispatch(p, std::move(rest), in, inner, hops + 1);

@@ -1,0 +1,119 @@
+// Runs the linter over corpus/ and checks every finding against the inline
+// `# expect: rule-id[, rule-id]` annotations: no unexpected finding, no
+// missing one, and nothing at all in files without annotations.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "discover.h"
+#include "lint.h"
+#include "rule.h"
+
+namespace fs = std::filesystem;
+using namespace pm2guard;
+using namespace pm2guard::lint;
+
+namespace {
+
+const fs::path kCorpus = fs::path(PM2GUARD_SOURCE_DIR) / "corpus";
+
+std::vector<InputFile> corpus_inputs() {
+  std::vector<FileError> errors;
+  std::vector<InputFile> inputs = discover({kCorpus.string()}, errors);
+  REQUIRE(errors.empty());
+  std::vector<std::string> scripts;
+  for (const auto& e : fs::recursive_directory_iterator(kCorpus)) {
+    std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".sh" || ext == ".bash")) scripts.push_back(e.path().string());
+  }
+  std::sort(scripts.begin(), scripts.end());
+  std::vector<InputFile> named = discover(scripts, errors);
+  REQUIRE(errors.empty());
+  inputs.insert(inputs.end(), named.begin(), named.end());
+  return inputs;
+}
+
+// line -> expected rule ids
+std::map<uint32_t, std::multiset<std::string>> expectations(const std::string& path) {
+  std::map<uint32_t, std::multiset<std::string>> out;
+  std::ifstream in(path);
+  std::string line;
+  uint32_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    size_t at = line.find("# expect:");
+    if (at == std::string::npos) continue;
+    std::string list = line.substr(at + 9);
+    std::stringstream ss(list);
+    std::string id;
+    while (std::getline(ss, id, ',')) {
+      id.erase(0, id.find_first_not_of(" \t\r"));
+      id.erase(id.find_last_not_of(" \t\r") + 1);
+      if (!id.empty()) out[n].insert(id);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every corpus file produces exactly its annotated findings", "[corpus]") {
+  std::vector<InputFile> inputs = corpus_inputs();
+  LintOptions options;
+  std::vector<FileReport> reports = lint_files(inputs, options);
+  size_t cases = 0, annotated_files = 0;
+  for (const FileReport& r : reports) {
+    INFO(r.path);
+    CHECK_FALSE(r.error.has_value());
+    auto want = expectations(r.path);
+    std::map<uint32_t, std::multiset<std::string>> got;
+    for (const LintFinding& f : r.findings) got[f.range.line].insert(f.rule);
+    if (!want.empty()) ++annotated_files;
+    for (const auto& [line, ids] : want) cases += ids.size();
+    for (const auto& [line, ids] : got) {
+      auto w = want.find(line);
+      for (const std::string& id : ids) {
+        INFO("line " << line << ": unexpected finding [" << id << "]");
+        CHECK((w != want.end() && w->second.count(id) >= ids.count(id)));
+      }
+    }
+    for (const auto& [line, ids] : want) {
+      auto g = got.find(line);
+      for (const std::string& id : ids) {
+        INFO("line " << line << ": missing finding [" << id << "]");
+        CHECK((g != got.end() && g->second.count(id) >= ids.count(id)));
+      }
+    }
+  }
+  // The corpus stays large enough to mean something.
+  CHECK(reports.size() >= 20);
+  CHECK(cases >= 80);
+  CHECK(annotated_files >= 15);
+}
+
+TEST_CASE("the corpus covers every rule and every forge", "[corpus]") {
+  std::set<std::string> seen;
+  std::vector<InputFile> inputs = corpus_inputs();
+  bool gitea = false, forgejo = false, github = false, action = false, script = false;
+  for (const InputFile& in : inputs) {
+    for (const auto& [line, ids] : expectations(in.path)) seen.insert(ids.begin(), ids.end());
+    gitea = gitea || in.path.find(".gitea/workflows") != std::string::npos;
+    forgejo = forgejo || in.path.find(".forgejo/workflows") != std::string::npos;
+    github = github || in.path.find(".github/workflows") != std::string::npos;
+    action = action || in.kind == InputKind::Action;
+    script = script || in.kind == InputKind::Shell;
+  }
+  for (const Rule* r : all_rules()) {
+    INFO(r->id);
+    CHECK(seen.count(std::string(r->id)) == 1);
+  }
+  CHECK(gitea);
+  CHECK(forgejo);
+  CHECK(github);
+  CHECK(action);
+  CHECK(script);
+}
