@@ -141,8 +141,7 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
     if (s.errors + s.warnings + s.notes + s.file_errors > 0)
       err << fmt::format("pm2guard: {} file{} checked: {} error{}, {} warning{}{}\n", s.files, s.files == 1 ? "" : "s",
                          s.errors, s.errors == 1 ? "" : "s", s.warnings, s.warnings == 1 ? "" : "s",
-                         s.file_errors ? fmt::format(", {} file{} not checked", s.file_errors,
-                                                     s.file_errors == 1 ? "" : "s")
+                         s.file_errors ? fmt::format(", {} input error{}", s.file_errors, s.file_errors == 1 ? "" : "s")
                                        : "");
   }
   if (s.file_errors) return kUsageOrInput;

@@ -396,13 +396,14 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
       message = fmt::format("not a workflow or action: the document is a list; {}", kExpected);
     } else if (root->is(Node::Kind::Scalar)) {
       message = fmt::format("not a workflow or action: the document is a single value; {}", kExpected);
+    } else if (get(root, "apps")) {
+      message = fmt::format("looks like a pm2 ecosystem file (top-level `apps:`), not a {}; {}",
+                            kind == YamlKind::Workflow ? "workflow" : kind == YamlKind::Action ? "action" : "workflow or action",
+                            kind == YamlKind::Workflow ? "a workflow needs a top-level `jobs:` mapping" : kExpected);
     } else if (kind == YamlKind::Workflow) {
       message = "not a workflow: expected a top-level `jobs:` mapping";
     } else if (kind == YamlKind::Action) {
       message = "not an action: expected a top-level `runs:` mapping";
-    } else if (get(root, "apps")) {
-      message = fmt::format("looks like a pm2 ecosystem file (top-level `apps:`), not a workflow or action; {}",
-                            kExpected);
     } else {
       message = fmt::format("not a workflow or action: {}", kExpected);
     }
