@@ -15,8 +15,8 @@ class Collector : public ShellSink {
  public:
   explicit Collector(std::vector<LintFinding>& out) : out_(out) {}
 
-  void invocation(const Invocation& inv) override {
-    for (const Finding& f : check_invocation(inv)) {
+  void invocation(const Invocation& inv, const Pm2Call& call) override {
+    for (const Finding& f : check_invocation(inv, call)) {
       LintFinding lf;
       lf.rule = f.rule;
       lf.severity = f.severity;

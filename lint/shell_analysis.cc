@@ -87,7 +87,27 @@ struct Ctx {
   bool remote = false;
 };
 
-std::string_view node_type(TSNode n) { return ts_node_type(n); }
+// Node type names, looked up by symbol once rather than by name at every
+// node (ts_node_type + strlen showed up in profiles).
+const std::vector<std::string_view>& symbol_names() {
+  static const std::vector<std::string_view> names = [] {
+    const TSLanguage* lang = tree_sitter_bash();
+    std::vector<std::string_view> v(ts_language_symbol_count(lang));
+    for (uint32_t i = 0; i < v.size(); ++i) {
+      const char* name = ts_language_symbol_name(lang, static_cast<TSSymbol>(i));
+      v[i] = name ? name : "";
+    }
+    return v;
+  }();
+  return names;
+}
+
+std::string_view node_type(TSNode n) {
+  if (ts_node_is_null(n)) return {};
+  TSSymbol s = ts_node_symbol(n);
+  const auto& names = symbol_names();
+  return s < names.size() ? names[s] : std::string_view(ts_node_type(n));
+}
 
 template <typename F>
 void for_each_child(TSNode n, F&& f) {
@@ -369,9 +389,6 @@ class Analyser {
   Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     if (++statements_ > kStatementBudget) return {};
     std::string_view t = node_type(n);
-    if (t != "program" && is_statement_type(t)) {
-      if (auto nl = merged_newline(p, n)) return split_and_visit(p, n, *nl, in, ctx);
-    }
     if (t == "program" || t == "compound_statement" || t == "do_group" || t == "subshell" || t == "else_clause" ||
         t == "ERROR") {
       return visit_sequence(p, n, in, ctx);
@@ -496,7 +513,13 @@ class Analyser {
     Stream out;
     for_each_child(n, [&](TSNode c, const char*) {
       if (!ts_node_is_named(c)) return;
-      Stream s = visit(p, c, in, ctx);
+      // Each statement of a block is checked once for a merged line break;
+      // the check descends into its pipelines, lists and commands.
+      Stream s;
+      if (auto nl = is_statement_type(node_type(c)) ? merged_newline(p, c) : std::nullopt)
+        s = split_and_visit(p, c, *nl, in, ctx);
+      else
+        s = visit(p, c, in, ctx);
       out.listing = merge(out.listing, s.listing);
       if (s.has_text) {
         out.has_text = true;
@@ -1706,8 +1729,8 @@ class Analyser {
     inv.program = to_word(argv[0]);
     for (size_t i = 1; i < argv.size(); ++i) inv.args.push_back(to_word(argv[i]));
     inv.via = ctx.via;
-    if (!suppress_) sink_.invocation(inv);
     Pm2Call call = parse_pm2_call(inv);
+    if (!suppress_) sink_.invocation(inv, call);
     Stream out;
     if (is_process_listing(call)) out.listing = Listing::Unfiltered;
     return out;

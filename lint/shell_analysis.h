@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "invocation.h"
+#include "pm2_cli.h"
 #include "source.h"
 #include "workflow.h"
 
@@ -15,8 +16,8 @@ namespace pm2guard::lint {
 class ShellSink {
  public:
   virtual ~ShellSink() = default;
-  /// A pm2 call, its words' ranges in file coordinates.
-  virtual void invocation(const Invocation& inv) = 0;
+  /// A pm2 call, its words' ranges in file coordinates, and how pm2 parses it.
+  virtual void invocation(const Invocation& inv, const Pm2Call& call) = 0;
   /// A part of a script that did not parse (first error of each parse).
   virtual void parse_problem(const SourceRange& where, const std::string& message) = 0;
 };

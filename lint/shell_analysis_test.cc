@@ -26,7 +26,7 @@ std::vector<std::string> findings(const std::string& script) {
 std::vector<Invocation> invocations(const std::string& script) {
   struct Sink : ShellSink {
     std::vector<Invocation> calls;
-    void invocation(const Invocation& inv) override { calls.push_back(inv); }
+    void invocation(const Invocation& inv, const Pm2Call&) override { calls.push_back(inv); }
     void parse_problem(const SourceRange&, const std::string&) override {}
   } sink;
   SourceFile f = SourceFile::from_string("test.sh", script);
