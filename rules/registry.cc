@@ -12,10 +12,17 @@ extern const Rule kDaemonTeardown;
 extern const Rule kUnfilteredListingTarget;
 extern const Rule kDynamicTarget;
 extern const Rule kShellParseError;
+extern const Rule kProcessCountAbort;
+extern const Rule kOutsideScope;
+extern const Rule kForeignProcess;
+extern const Rule kCumulativeAll;
+extern const Rule kUnresolvedTarget;
 
 const std::vector<const Rule*>& all_rules() {
   static const std::vector<const Rule*> k = {
-      &kTargetAll, &kRegexMatchesAll, &kDaemonTeardown, &kUnfilteredListingTarget, &kDynamicTarget, &kShellParseError,
+      &kTargetAll,         &kRegexMatchesAll, &kDaemonTeardown,   &kUnfilteredListingTarget,
+      &kDynamicTarget,     &kShellParseError, &kProcessCountAbort, &kOutsideScope,
+      &kForeignProcess,    &kCumulativeAll,   &kUnresolvedTarget,
   };
   return k;
 }

@@ -36,6 +36,14 @@ struct RuleDoc {
 };
 
 struct Rule;
+struct RuntimeFacts;
+
+/// Where a rule is checked.
+enum class RuleFront {
+  Both,    ///< on every pm2 call, by the linter and by the shim (argv)
+  Linter,  ///< reported by the linter's own stages (shell parse problems)
+  Shim,    ///< needs the live process list: checked by the shim at run time
+};
 
 /// What a rule sees and how it reports.
 class CheckContext {
@@ -60,6 +68,9 @@ struct Rule {
   RuleDoc doc;
   /// nullptr for rules a front end reports itself (e.g. shell parse errors).
   void (*check)(CheckContext&);
+  RuleFront front = RuleFront::Both;
+  /// Shim rules: the check over the live facts (runtime.h).
+  void (*runtime_check)(const RuntimeFacts&, std::vector<Finding>&) = nullptr;
 };
 
 /// Every rule, in a fixed order.

@@ -17,6 +17,7 @@ extern const Rule kShellParseError = {
         "pm2 delete app",
     },
     nullptr,
+    RuleFront::Linter,
 };
 
 }  // namespace pm2guard

@@ -1,0 +1,73 @@
+// What the shim knows when a pm2 command is about to run, reduced to plain
+// values so that the run-time rules stay free of I/O: the live processes,
+// the ones the command resolves to, who is calling, and the policy's limits.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "invocation.h"
+#include "pm2_cli.h"
+#include "rule.h"
+
+namespace pm2guard {
+
+struct LiveProcess {
+  int id = -1;
+  std::string name;
+  std::string ns = "default";
+  std::string status;
+  bool module = false;
+  /// The repository whose CI job started it (from its environment), "" when
+  /// none was recorded.
+  std::string owner;
+  /// `"<id>:<name>"`, how the cumulative check remembers processes.
+  std::string identity() const { return std::to_string(id) + ":" + name; }
+};
+
+struct RuntimeFacts {
+  const Invocation* inv = nullptr;
+  const Pm2Call* call = nullptr;
+  std::vector<LiveProcess> processes;
+
+  /// pm_ids the command acts on, and whether that is certain.
+  std::vector<int> targets;
+  bool certain = true;
+  std::string uncertainty;
+
+  /// ADR-061 layer 3: the largest number of processes a command may take
+  /// down when it takes down every one of them.
+  int max_processes = 3;
+
+  /// The calling CI job's repository ("" outside CI).
+  std::string caller_repository;
+  bool ownership = true;
+
+  /// The caller's scope: when `scope_applies`, every target must satisfy
+  /// `in_scope`. `scope_refusal` is set when the caller has no usable scope
+  /// but needs one (a policy that requires scopes, an unknown scope name).
+  bool scope_applies = false;
+  std::string scope_name;
+  std::function<bool(const LiveProcess&)> in_scope;
+  std::string scope_refusal;
+
+  /// Cumulative check: what this CI job's earlier commands saw and hit.
+  bool cumulative = false;
+  std::set<std::string> job_seen;
+  std::set<std::string> job_hit;
+
+  const LiveProcess* process(int id) const {
+    for (const LiveProcess& p : processes)
+      if (p.id == id) return &p;
+    return nullptr;
+  }
+  /// "name (id 3)" list of some processes, for messages.
+  std::string describe(const std::vector<int>& ids, size_t limit = 8) const;
+};
+
+/// Runs every shim rule on the facts.
+std::vector<Finding> check_runtime(const RuntimeFacts& facts);
+
+}  // namespace pm2guard

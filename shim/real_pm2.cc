@@ -1,0 +1,185 @@
+#include "real_pm2.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace pm2guard::shim {
+
+// Kept in the binary by its use in is_shim_copy().
+const char kShimMarker[] = "pm2guard-shim-7d1f0c9e";
+
+namespace {
+
+std::optional<std::string> real_path(const std::string& p) {
+  char buf[PATH_MAX];
+  if (!realpath(p.c_str(), buf)) return std::nullopt;
+  return std::string(buf);
+}
+
+bool executable_file(const std::string& p) {
+  struct stat st {};
+  return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
+}
+
+// An ELF file that carries the marker: a copy of the shim, not pm2 (npm's
+// pm2 is a node script).
+bool is_shim_copy(const std::string& p) {
+  int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool found = false;
+  char magic[4] = {0, 0, 0, 0};
+  if (fstat(fd, &st) == 0 && st.st_size > 4 && read(fd, magic, 4) == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0) {
+    void* m = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m != MAP_FAILED) {
+      found = memmem(m, static_cast<size_t>(st.st_size), kShimMarker, sizeof kShimMarker - 1) != nullptr;
+      munmap(m, static_cast<size_t>(st.st_size));
+    }
+  }
+  close(fd);
+  return found;
+}
+
+bool is_self(const std::string& candidate) {
+  struct stat a {}, b {};
+  if (stat(candidate.c_str(), &a) != 0) return false;
+  if (stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return true;
+  std::optional<std::string> rc = real_path(candidate), rs = real_path("/proc/self/exe");
+  if (rc && rs && *rc == *rs) return true;
+  return is_shim_copy(candidate);
+}
+
+}  // namespace
+
+std::optional<std::string> find_real_pm2(const std::optional<std::string>& configured, const std::string& path_var,
+                                         std::string& error) {
+  if (configured) {
+    if (!executable_file(*configured)) {
+      error = fmt::format("the policy's real_pm2 `{}` is not an executable file", *configured);
+      return std::nullopt;
+    }
+    if (is_self(*configured)) {
+      error = fmt::format("the policy's real_pm2 `{}` is this shim", *configured);
+      return std::nullopt;
+    }
+    return configured;
+  }
+  size_t i = 0;
+  while (i <= path_var.size()) {
+    size_t j = path_var.find(':', i);
+    if (j == std::string::npos) j = path_var.size();
+    std::string dir = path_var.substr(i, j - i);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/pm2";
+    if (executable_file(candidate) && !is_self(candidate)) return candidate;
+    i = j + 1;
+  }
+  error = "no pm2 other than this shim on PATH";
+  return std::nullopt;
+}
+
+void exec_real_pm2(const std::string& real, char** argv) {
+  // argv[0] stays as the caller wrote it; pm2 is a node script and reads
+  // only argv[1..].
+  execv(real.c_str(), argv);
+}
+
+namespace {
+
+std::atomic<pid_t> g_child{0};
+
+void forward(int sig) {
+  pid_t c = g_child.load();
+  if (c > 0) kill(-c, sig);
+}
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+}  // namespace
+
+ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data) {
+  int in[2] = {-1, -1};
+  if (stdin_data && pipe2(in, O_CLOEXEC) != 0) return {126, 0};
+  // Block the forwarded signals until the child's pid is known, so none is
+  // lost between fork and the handler being able to reach it.
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (int s : kForwarded) sigaddset(&block, s);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  pid_t pid = fork();
+  if (pid < 0) {
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    return {126, 0};
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    if (stdin_data) dup2(in[0], 0);
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    execv(real.c_str(), argv);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  g_child = pid;
+  struct sigaction sa {};
+  sa.sa_handler = forward;
+  sigemptyset(&sa.sa_mask);
+  struct sigaction saved[6];
+  for (size_t k = 0; k < 6; ++k) sigaction(kForwarded[k], &sa, &saved[k]);
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+  if (stdin_data) {
+    close(in[0]);
+    // A broken pipe means pm2 stopped reading: not the shim's error.
+    struct sigaction ign {}, prev {};
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &prev);
+    size_t off = 0;
+    while (off < stdin_data->size()) {
+      ssize_t n = write(in[1], stdin_data->data() + off, stdin_data->size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    close(in[1]);
+    sigaction(SIGPIPE, &prev, nullptr);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  g_child = 0;
+  for (size_t k = 0; k < 6; ++k) sigaction(kForwarded[k], &saved[k], nullptr);
+  ChildResult r;
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {
+    r.signal = WTERMSIG(status);
+    r.exit_code = 128 + r.signal;
+  }
+  return r;
+}
+
+void exit_like(const ChildResult& r) {
+  if (r.signal) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(r.signal, &dfl, nullptr);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, r.signal);
+    sigprocmask(SIG_UNBLOCK, &s, nullptr);
+    raise(r.signal);
+  }
+  _exit(r.exit_code);
+}
+
+}  // namespace pm2guard::shim

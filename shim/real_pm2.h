@@ -1,0 +1,44 @@
+// Finding the real pm2 behind the shim, and running it: replaced in place
+// (exec) for what is simply allowed, or as a child for destructive commands,
+// with signals forwarded and its exit status, death by a signal included,
+// passed on as the shim's own.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pm2guard::shim {
+
+/// Marker compiled into the shim so that a copy of it elsewhere on PATH is
+/// never taken for the real pm2.
+extern const char kShimMarker[];
+
+/// The real pm2: `configured` (from the system policy) when given, else the
+/// first `pm2` on `path_var` that is not this shim. The shim is recognised
+/// by real path and inode against /proc/self/exe, and by its marker for a
+/// copy, never by an environment variable.
+std::optional<std::string> find_real_pm2(const std::optional<std::string>& configured, const std::string& path_var,
+                                         std::string& error);
+
+/// Replaces the process with the real pm2: same pid, same stdin, stdout,
+/// stderr, terminal and environment. Returns only on failure.
+void exec_real_pm2(const std::string& real, char** argv);
+
+struct ChildResult {
+  int exit_code = 0;  ///< when it exited
+  int signal = 0;     ///< when a signal ended it
+};
+
+/// Runs the real pm2 as a child (in its own process group, so a terminal's
+/// signals reach it once, through the shim). SIGINT, SIGTERM, SIGHUP,
+/// SIGQUIT, SIGUSR1 and SIGUSR2 sent to the shim are forwarded. When
+/// `stdin_data` is set, the child reads it from a pipe instead of the
+/// shim's stdin.
+ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data);
+
+/// Ends the shim the way the child ended: the same exit code, or death by
+/// the same signal.
+[[noreturn]] void exit_like(const ChildResult& r);
+
+}  // namespace pm2guard::shim
