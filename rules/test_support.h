@@ -43,7 +43,7 @@ inline Invocation inv(const std::string& line) {
       Word w = Word::dynamic("$(pm2 jlist | jq -r '.[] | select(...)')", Origin::CommandOutput, r);
       w.listing = Listing::Filtered;
       words.push_back(w);
-    } else if (!text.empty() && text.find('$') != std::string::npos) {
+    } else if (!quoted && text.find('$') != std::string::npos) {
       size_t d = text.find('$');
       size_t end = d + 1;
       while (end < text.size() && (isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||

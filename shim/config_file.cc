@@ -92,8 +92,22 @@ std::optional<std::string> run_node(const std::string& program, const std::strin
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
       error = "node was not found on PATH";
     else {
-      std::string first = se.substr(0, se.find('\n'));
-      error = first.empty() ? "node could not evaluate it" : "node: " + first;
+      // Node prints the source location first; the error itself is the line
+      // that names it ("Error: ...", "SyntaxError: ...").
+      std::string msg;
+      size_t pos = 0;
+      while (pos < se.size()) {
+        size_t eol = se.find('\n', pos);
+        std::string line = se.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+        if (line.find("Error") != std::string::npos && line.find(':') != std::string::npos && line.rfind("    at ", 0) != 0) {
+          msg = line;
+          break;
+        }
+        if (eol == std::string::npos) break;
+        pos = eol + 1;
+      }
+      if (msg.empty()) msg = se.substr(0, se.find('\n'));
+      error = msg.empty() ? "node could not evaluate it" : "node: " + msg;
     }
     return std::nullopt;
   }
