@@ -461,29 +461,28 @@ class Analyser {
                           (t == "test_command" && src(p, n).rfind("[[", 0) != 0);
     bool check_before_operators = t == "pipeline" || t == "list";
     if (!check_all_gaps && !check_before_operators) return std::nullopt;
+    // Most statements fit on one line: nothing to look for.
+    uint32_t nb = ts_node_start_byte(n), ne = ts_node_end_byte(n);
+    if (ne <= nb || !std::memchr(p.text.text().data() + nb, '\n', ne - nb)) return std::nullopt;
+    // Words cannot hold statements; only these shapes nest the ones checked.
+    bool recurse = t == "redirected_statement" || t == "pipeline" || t == "list" || t == "negated_command";
     const std::string& text = p.text.text();
-    std::optional<uint32_t> found;
+    uint32_t count = ts_node_child_count(n);
     uint32_t prev_end = 0;
-    bool have_prev = false;
-    for_each_child(n, [&](TSNode c, const char*) {
-      if (found) return;
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode c = ts_node_child(n, i);
       uint32_t cs = ts_node_start_byte(c);
-      bool is_operator = !ts_node_is_named(c);
-      if (have_prev && (check_all_gaps || is_operator) && node_type(c) != "heredoc_body" &&
-          node_type(c) != "heredoc_end") {
+      bool named = ts_node_is_named(c);
+      std::string_view ct = named ? node_type(c) : std::string_view();
+      if (i > 0 && (check_all_gaps || !named) && ct != "heredoc_body" && ct != "heredoc_end") {
         for (uint32_t k = prev_end; k < cs && k < text.size(); ++k)
-          if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) {
-            found = k;
-            break;
-          }
+          if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) return k;
       }
-      if (!found && ts_node_is_named(c) && node_type(c) != "heredoc_redirect" && node_type(c) != "heredoc_body") {
-        if (auto inner = merged_newline(p, c)) found = inner;
-      }
+      if (recurse && named && ct != "heredoc_redirect")
+        if (auto inner = merged_newline(p, c)) return inner;
       prev_end = ts_node_end_byte(c);
-      have_prev = true;
-    });
-    return found;
+    }
+    return std::nullopt;
   }
 
   Stream split_and_visit(const Parse& p, TSNode n, uint32_t nl, const Stream& in, const Ctx& ctx) {
