@@ -158,14 +158,20 @@ int explain_command(const std::vector<std::string>& args, std::ostream& out, std
     err << fmt::format("pm2guard explain: unknown rule '{}' (see `pm2guard rules`)\n", args[0]);
     return kUsageOrInput;
   }
-  out << fmt::format("{} ({})\n\n{}\n\nWhat it finds\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nInstead\n  {}\n", r->id,
-                     severity_name(r->severity), r->doc.summary, r->doc.what, r->doc.why, r->doc.example,
+  std::string_view where = r->front == RuleFront::Both     ? "checked by the linter and by the shim"
+                          : r->front == RuleFront::Linter ? "reported by the linter"
+                                                          : "checked by the shim against the live process list";
+  out << fmt::format("{} ({}, {})\n\n{}\n\nWhat it finds\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nInstead\n  {}\n", r->id,
+                     severity_name(r->severity), where, r->doc.summary, r->doc.what, r->doc.why, r->doc.example,
                      r->doc.instead);
   return kClean;
 }
 
 int rules_command(std::ostream& out) {
-  for (const Rule* r : all_rules()) out << fmt::format("{:<26} {:<8} {}\n", r->id, severity_name(r->severity), r->doc.summary);
+  for (const Rule* r : all_rules()) {
+    std::string_view where = r->front == RuleFront::Both ? "lint+shim" : r->front == RuleFront::Linter ? "lint" : "shim";
+    out << fmt::format("{:<26} {:<8} {:<10} {}\n", r->id, severity_name(r->severity), where, r->doc.summary);
+  }
   return kClean;
 }
 

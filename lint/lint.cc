@@ -1,6 +1,7 @@
 #include "lint.h"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <thread>
 
@@ -55,8 +56,11 @@ bool suppressed(const SourceFile& file, uint32_t line, const std::string& rule) 
     if (at == std::string_view::npos) continue;
     if (text.rfind('#', at) == std::string_view::npos) continue;  // only inside a comment
     std::string_view list = text.substr(at + 17);
-    size_t end = list.find_first_of(" \t");
-    if (end != std::string_view::npos) list = list.substr(0, end);
+    size_t end = 0;
+    while (end < list.size() && (std::islower(static_cast<unsigned char>(list[end])) ||
+                                 std::isdigit(static_cast<unsigned char>(list[end])) || list[end] == '-' || list[end] == ','))
+      ++end;
+    list = list.substr(0, end);
     size_t pos = 0;
     while (pos <= list.size()) {
       size_t comma = list.find(',', pos);

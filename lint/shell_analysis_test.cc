@@ -262,6 +262,7 @@ TEST_CASE("shell syntax the grammar cannot read is reported, the rest still chec
 TEST_CASE("CRLF scripts and suppressions", "[shell]") {
   CHECK(findings("pm2 ls\r\npm2 delete all\r\n") == L{"2:target-all"});
   CHECK(findings("pm2 delete all  # pm2guard disable=target-all\n").empty());
+  CHECK(findings("pm2 kill  # pm2guard disable=daemon-teardown: nothing else runs here\n").empty());
   CHECK(findings("# pm2guard disable=target-all,daemon-teardown\npm2 delete all\n").empty());
   CHECK(findings("# pm2guard disable=daemon-teardown\npm2 delete all\n") == L{"2:target-all"});
   CHECK(findings("echo 'pm2guard disable=target-all'; pm2 delete all\n") == L{"1:target-all"});

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "rule.h"
@@ -269,4 +270,14 @@ TEST_CASE("cmake --install puts pm2guard in DIR/bin", "[cli][install]") {
   RunResult v = run({bin, "version"});
   CHECK(v.code == 0);
   CHECK(contains(v.out, "pm2guard "));
+}
+
+TEST_CASE("the README documents every rule", "[cli][docs]") {
+  std::ifstream in(std::string(PM2GUARD_SOURCE_DIR) + "/README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  for (const pm2guard::Rule* r : pm2guard::all_rules()) {
+    INFO(r->id);
+    CHECK(contains(ss.str(), "| `" + std::string(r->id) + "` |"));
+  }
 }
