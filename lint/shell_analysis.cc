@@ -1148,8 +1148,8 @@ class Analyser {
 
   // Command substitution: runs its commands; the word's value is dynamic,
   // unless the output is known literal text ($(echo all)).
-  void substitution(const Parse& p, TSNode n, WordBuilder& b, const Ctx& ctx) {
-    std::vector<EvalWord> argv;
+  void substitution(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words,
+                    const Ctx& ctx) {
     Stream s = visit_sequence(p, n, Stream{}, ctx);
     uint32_t fb = fbegin(p, n), fe = fend(p, n);
     bool pm2_path = names_pm2_binary(p, n, ctx);
@@ -1160,7 +1160,7 @@ class Analyser {
       if (literal) {
         std::string v = s.text.text();
         while (!v.empty() && v.back() == '\n') v.pop_back();
-        b.literal_anchored(v, fb);
+        literal_value(b, v, fb, quoted, words, fe);  // unquoted output is split into words
         return;
       }
     }
@@ -1216,7 +1216,7 @@ class Analyser {
     } else if (t == "simple_expansion" || t == "expansion") {
       expansion(p, n, quoted, b, words, ctx);
     } else if (t == "command_substitution") {
-      substitution(p, n, b, ctx);
+      substitution(p, n, quoted, b, words, ctx);
     } else if (t == "process_substitution") {
       Stream st = visit_sequence(p, n, Stream{}, ctx);
       add_opaque(fbegin(p, n), fend(p, n), Origin::CommandOutput, e - s);
@@ -1439,6 +1439,28 @@ class Analyser {
       positional_.pop_back();
       call_stack_.pop_back();
       return out;
+    }
+
+    // An alias: its text replaces the command word, then it is read again.
+    if (auto al = aliases_.find(cmd.value); al != aliases_.end() && expanding_.count(cmd.value) == 0) {
+      MappedText text = al->second;
+      for (size_t i = 1; i < argv.size(); ++i) {
+        text.append(' ', argv[i].file_begin);
+        text.append(argv[i].text);
+      }
+      expanding_.insert(cmd.value);
+      run_text(std::move(text), ctx, in);
+      expanding_.erase(cmd.value);
+      return {};
+    }
+    if (name == "alias") {
+      for (size_t i = 1; i < argv.size(); ++i) {
+        const EvalWord& a = argv[i];
+        size_t eq = a.value.find('=');
+        if (!a.literal || eq == std::string::npos || eq == 0) continue;
+        aliases_[a.value.substr(0, eq)] = a.text.slice(eq + 1, a.text.size());
+      }
+      return {};
     }
 
     std::vector<Arg> args = args_of(argv, 0);
@@ -1765,6 +1787,8 @@ class Analyser {
   std::vector<std::vector<EvalWord>> positional_;
   std::map<std::string, Function> functions_;
   std::map<std::string, MappedText> file_texts_;
+  std::map<std::string, MappedText> aliases_;
+  std::set<std::string> expanding_;
   std::map<std::string, Listing> listing_files_;
   std::vector<Opaque> opaque_;
   std::vector<uint32_t> opaque_id_;

@@ -97,6 +97,11 @@ TEST_CASE("wrappers in front of pm2", "[shell]") {
     CHECK(findings(std::string(line) + "\n") == L{"1:target-all"});
   }
   CHECK(findings("PM2=$(which pm2)\n$PM2 stop all\n") == L{"2:target-all"});
+  CHECK(findings("P=\"pm2 delete\"\n$P all\n") == L{"2:target-all"});
+  CHECK(findings("CMD=(pm2 delete all)\n\"${CMD[@]}\"\n") == L{"2:target-all"});
+  CHECK(findings("$(echo pm2) delete all\n") == L{"1:target-all"});
+  CHECK(findings("alias p='pm2 delete'\np all\n") == L{"2:target-all"});
+  CHECK(findings("alias down='pm2 kill'\ndown\n") == L{"1:daemon-teardown"});  // the word is in the alias
   CHECK(findings("sudo -l pm2\nsudo -v\n").empty());
   CHECK(findings("command -v pm2 && pm2 ls\n").empty());
 }
