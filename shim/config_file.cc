@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -219,6 +220,10 @@ std::optional<ConfigApps> apps_from_text(const std::string& text, bool yaml, boo
 }
 
 std::optional<ConfigApps> apps_from_file(const std::string& path, std::string& error) {
+  // A file that is not there: pm2 says "File ... not found" and acts on
+  // nothing, so neither does the command.
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 && errno == ENOENT) return ConfigApps{};
   std::string kind;
   for (auto [ext, k] : {std::pair<const char*, const char*>{".json", "json"}, {".yml", "yaml"}, {".yaml", "yaml"},
                         {".config.js", "js"}, {".config.cjs", "js"}, {".config.mjs", "js"}})

@@ -1,0 +1,408 @@
+#include "shim_app.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "audit.h"
+#include "config_file.h"
+#include "daemon_client.h"
+#include "daemon_lock.h"
+#include "decide.h"
+#include "invocation.h"
+#include "job_state.h"
+#include "pm2_cli.h"
+#include "pm2_home.h"
+#include "policy.h"
+#include "real_pm2.h"
+#include "resolve.h"
+
+#ifndef PM2GUARD_VERSION
+#define PM2GUARD_VERSION "0.0.0"
+#endif
+#ifndef PM2GUARD_SYSTEM_POLICY
+#define PM2GUARD_SYSTEM_POLICY "/etc/pm2guard/policy.yml"
+#endif
+
+namespace pm2guard::shim {
+
+namespace {
+
+constexpr size_t kMaxStdin = 16u << 20;
+
+std::optional<std::string> env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+std::string cwd() {
+  char buf[4096];
+  return getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
+}
+
+void say(const std::string& line) {
+  std::string s = line + "\n";
+  ssize_t n = write(STDERR_FILENO, s.data(), s.size());
+  (void)n;
+}
+
+// The system policy's path. Test builds may point it elsewhere; the shipped
+// shim reads /etc/pm2guard only.
+std::string system_policy_path() {
+#ifdef PM2GUARD_TEST_HOOKS
+  if (auto p = env("PM2GUARD_TEST_SYSTEM_POLICY")) return *p;
+#endif
+  return PM2GUARD_SYSTEM_POLICY;
+}
+
+struct Policies {
+  PolicySet set;
+  std::string error;  ///< a policy that could not be used
+};
+
+Policies load_policies() {
+  Policies out;
+  std::string path = system_policy_path();
+  if (access(path.c_str(), F_OK) == 0) {
+    std::string err;
+    bool trusted = true;
+#ifdef PM2GUARD_TEST_HOOKS
+    trusted = !env("PM2GUARD_TEST_SYSTEM_POLICY").has_value();
+#endif
+    if (auto p = load_policy(path, trusted, err)) {
+      out.set.system = *p;
+      out.set.system_file_present = true;
+    } else {
+      out.error = err;
+    }
+  }
+  if (auto extra = env("PM2GUARD_POLICY"); extra && !extra->empty()) {
+    std::string err;
+    if (auto p = load_policy(*extra, false, err))
+      out.set.extra = *p;
+    else if (out.error.empty())
+      out.error = err;
+  }
+  return out;
+}
+
+bool has_stdin_target(const Pm2Call& call) {
+  return std::any_of(call.targets.begin(), call.targets.end(),
+                     [](const Target& t) { return t.form == TargetForm::Stdin; });
+}
+
+std::optional<std::string> read_all_stdin(std::string& error) {
+  std::string data;
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::strerror(errno);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    if (data.size() > kMaxStdin) {
+      error = "more than 16 MB on stdin";
+      return std::nullopt;
+    }
+  }
+  return data;
+}
+
+std::vector<ProcessSnapshot> snapshots(const std::vector<ProcessInfo>& procs, const std::vector<int>& ids) {
+  std::vector<ProcessSnapshot> out;
+  for (int id : ids)
+    for (const ProcessInfo& p : procs)
+      if (p.pm_id == id) out.push_back(snapshot_of(p));
+  return out;
+}
+
+// ADR-061 layer 5: processes outside the targets that vanished or changed.
+std::vector<std::string> verify(const std::vector<ProcessInfo>& before, const std::vector<ProcessInfo>& after,
+                                const std::vector<int>& targets) {
+  std::vector<std::string> notes;
+  for (const ProcessInfo& b : before) {
+    if (std::find(targets.begin(), targets.end(), b.pm_id) != targets.end()) continue;
+    auto a = std::find_if(after.begin(), after.end(), [&](const ProcessInfo& x) { return x.pm_id == b.pm_id; });
+    if (a == after.end())
+      notes.push_back(fmt::format("{} (id {}) is gone although it was not a target", b.name, b.pm_id));
+    else if (a->status != b.status)
+      notes.push_back(fmt::format("{} (id {}) went from {} to {} although it was not a target", b.name, b.pm_id,
+                                  b.status, a->status));
+  }
+  return notes;
+}
+
+class Shim {
+ public:
+  Shim(int argc, char** argv) : argc_(argc), argv_(argv) {
+    for (int i = 0; i < argc; ++i) args_.emplace_back(argv[i]);
+    inv_ = invocation_from_argv(args_);
+    call_ = parse_pm2_call(inv_);
+  }
+
+  int run() {
+    policies_ = load_policies();
+    std::string err;
+    std::optional<std::string> configured =
+        policies_.set.system_file_present ? policies_.set.system.real_pm2 : std::nullopt;
+    std::optional<std::string> real = find_real_pm2(configured, env("PATH").value_or(""), err);
+    if (!real) {
+      say(fmt::format("pm2guard: cannot run pm2: {}", err));
+      return kNoRealPm2;
+    }
+    real_ = *real;
+
+    dry_run_ = env("PM2GUARD_DRY_RUN").value_or("") != "";
+    bool guarded = is_destructive(call_) || (call_.spec && call_.spec->impact == Impact::Targets && has_stdin_target(call_));
+    if (!guarded) return pass_through();
+
+    start_ = std::chrono::steady_clock::now();
+    fill_local_context(record_);
+    record_.argv = args_;
+    record_.real_pm2 = real_;
+    record_.shim_version = PM2GUARD_VERSION;
+    record_.ci = collect_ci_metadata(env, cwd());
+    for (const Policy* p : policies_.set.all()) record_.policy_sources.push_back(p->source);
+    if (!policies_.error.empty()) return fail(kPolicyInvalid, "policy-invalid", policies_.error);
+
+    std::optional<Pm2Paths> paths = resolve_pm2_paths(err);
+    if (!paths) return fail(kDaemonUnreadable, "unresolved-target", "cannot tell which pm2 daemon pm2 would reach: " + err);
+    paths_ = *paths;
+    audit_path_ = policies_.set.system.audit_log.value_or(default_audit_path(paths_));
+
+    // Layer 7: one destructive command at a time on this daemon (a dry run
+    // changes nothing and takes no lock).
+    if (!dry_run_) {
+      const Policy& sys = policies_.set.system;
+      double timeout = sys.lock_timeout_seconds;
+      if (policies_.set.extra) timeout = std::min(timeout, policies_.set.extra->lock_timeout_seconds);
+      std::string holder = fmt::format("{} ({})", inv_.display(), record_.ci.repository());
+      lock_ = DaemonLock::acquire(
+          default_lock_path(paths_), holder, std::chrono::milliseconds(static_cast<long>(timeout * 1000)), err,
+          [](const std::string& h) { say(fmt::format("pm2guard: waiting for the deployment lock held by {}", h)); });
+      if (!lock_) return fail(kLockTimeout, "lock-timeout", err);
+    }
+
+    DaemonListing listing = query_process_list(paths_.rpc_socket);
+    if (listing.state == DaemonState::Failure)
+      return fail(kDaemonUnreadable, "unresolved-target",
+                  fmt::format("the pm2 daemon's process list cannot be read ({}): {}", listing.socket, listing.message));
+    procs_ = listing.processes;
+    record_.before = snapshot_of(procs_);
+
+    if (has_stdin_target(call_)) {
+      stdin_data_ = read_all_stdin(err);
+      if (!stdin_data_) return fail(kRefused, "unresolved-target", "stdin cannot be read: " + err);
+    }
+    ResolveInput in;
+    in.processes = &procs_;
+    in.cwd = cwd();
+    in.load_config = [](const std::string& path, std::string& e) { return apps_from_file(path, e); };
+    in.load_stdin = [this](std::string& e) -> std::optional<ConfigApps> {
+      if (!stdin_data_) {
+        e = "stdin was not read";
+        return std::nullopt;
+      }
+      return apps_from_text(*stdin_data_, false, true, e);
+    };
+    Resolution res = resolve_targets(call_, in);
+    record_.targets = snapshots(procs_, res.ids);
+
+    Caller caller;
+    caller.ci = record_.ci.vars;
+    caller.scope_name = env("PM2GUARD_SCOPE");
+    if (caller.scope_name && caller.scope_name->empty()) caller.scope_name.reset();
+    caller.override_reason = env("PM2GUARD_OVERRIDE");
+    std::optional<std::string> key = job_key(env);
+    std::string job_dir = default_job_state_dir(paths_);
+    JobState job;
+    if (key) {
+      std::optional<JobState> loaded = load_job_state(job_dir, *key, err);
+      if (!loaded) return fail(kRefused, "cumulative-all", "this CI job's record cannot be read: " + err);
+      job = *loaded;
+      caller.job = std::make_pair(job.seen, job.hit);
+    }
+
+    Verdict v = decide(policies_.set, inv_, call_, procs_, res, caller);
+    for (const Finding& f : v.findings) record_.rules.push_back(f.rule);
+
+    // Nothing to stop or restart, and nothing objected: a plain start.
+    if (v.kind == Verdict::Allow && res.ids.empty() && !stdin_data_) return pass_through();
+
+    if (v.kind == Verdict::Refuse) return refuse(v);
+    if (dry_run_) {
+      say(fmt::format("pm2guard: dry run: would run {} ({}{}){}", quoted(),
+                      v.kind == Verdict::Override ? "override of " : "allowed",
+                      v.kind == Verdict::Override ? " [" + v.first()->rule + "]" : "",
+                      res.ids.empty() ? "" : "; it would act on " + describe_targets()));
+      return 0;
+    }
+
+    // The audit trail must be writable before anything is touched.
+    record_.decision = v.kind == Verdict::Override ? Decision::Override : Decision::Allow;
+    if (v.kind == Verdict::Override) {
+      record_.override_reason = caller.override_reason;
+      record_.message = fmt::format("override: {}", v.first()->message);
+      say(fmt::format("pm2guard: override ({}) of [{}]: {}", *caller.override_reason, v.first()->rule,
+                      v.first()->message));
+    }
+    if (!append_audit_line(audit_path_, audit_json_line(pending_record()), err)) {
+      say(fmt::format("pm2guard: refused {}: the audit log cannot be written: {}", quoted(), err));
+      return kAuditUnwritable;
+    }
+    if (!res.ids.empty()) say(human_summary(args_, record_.targets));
+
+    if (key) {
+      for (const ProcessInfo& p : procs_)
+        if (!p.is_module) job.seen.insert(process_identity(p));
+      for (int id : res.ids)
+        for (const ProcessInfo& p : procs_)
+          if (p.pm_id == id) job.hit.insert(process_identity(p));
+      if (!save_job_state(job_dir, *key, job, err)) say(fmt::format("pm2guard: warning: {}", err));
+    }
+
+    ChildResult child = run_real_pm2(real_, argv_, stdin_data_);
+    record_.exit_code = child.signal ? std::nullopt : std::optional<int>(child.exit_code);
+    if (child.signal) record_.exit_signal = child.signal;
+    DaemonListing after = query_process_list(paths_.rpc_socket);
+    if (after.state != DaemonState::Failure) {
+      record_.after = snapshot_of(after.processes);
+      record_.verification = verify(procs_, after.processes, res.ids);
+      for (const std::string& n : record_.verification) say("pm2guard: warning: " + n);
+    } else {
+      record_.verification.push_back("the process list after the command could not be read: " + after.message);
+    }
+    finish_record();
+    if (!append_audit_line(audit_path_, audit_json_line(record_), err))
+      say(fmt::format("pm2guard: warning: the audit log could not be completed: {}", err));
+    if (syslog_enabled()) audit_syslog(record_);
+    lock_.reset();
+    exit_like(child);
+  }
+
+ private:
+  std::string quoted() const { return "`" + inv_.display() + "`"; }
+
+  bool syslog_enabled() const {
+    for (const Policy* p : policies_.set.all())
+      if (!p->syslog) return false;
+    return true;
+  }
+
+  int pass_through() {
+    if (dry_run_) {
+      say(fmt::format("pm2guard: dry run: would run {} ({})", quoted(), real_));
+      return 0;
+    }
+    exec_real_pm2(real_, argv_);
+    say(fmt::format("pm2guard: cannot run {}: {}", real_, std::strerror(errno)));
+    return kNoRealPm2;
+  }
+
+  // The record written before the command runs: the decision, without the
+  // exit status and the table after.
+  AuditRecord pending_record() {
+    AuditRecord r = record_;
+    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
+    r.verification.push_back("pending: the command is about to run");
+    return r;
+  }
+
+  void finish_record() {
+    record_.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
+  }
+
+  int refuse(const Verdict& v) {
+    const Finding* f = v.first();
+    std::string hit = record_.targets.empty() ? "" : "; it would have hit " + describe_targets();
+    std::string more;
+    if (v.findings.size() > 1) {
+      std::set<std::string> others;
+      for (const Finding& x : v.findings)
+        if (x.rule != f->rule) others.insert(x.rule);
+      if (!others.empty()) {
+        more = " (also:";
+        for (const std::string& o : others) more += " " + o;
+        more += ")";
+      }
+    }
+    std::string line = fmt::format("pm2guard: {}refused {} [{}]{}: {}{}", dry_run_ ? "dry run: " : "", quoted(), f->rule,
+                                   more, f->message, hit);
+    say(line);
+    if (dry_run_) return kRefused;
+    record_.decision = Decision::Refuse;
+    record_.message = f->message;
+    finish_record();
+    std::string err;
+    if (!append_audit_line(audit_path_, audit_json_line(record_), err))
+      say(fmt::format("pm2guard: warning: the refusal could not be written to the audit log: {}", err));
+    if (syslog_enabled()) audit_syslog(record_);
+    return kRefused;
+  }
+
+  std::string describe_targets() const {
+    std::string out;
+    size_t n = 0;
+    for (const ProcessSnapshot& s : record_.targets) {
+      if (n == 8) {
+        out += fmt::format(" and {} more", record_.targets.size() - 8);
+        break;
+      }
+      out += (n++ ? ", " : "") + fmt::format("{} (id {}{})", s.name, s.pm_id, s.ns == "default" ? "" : ", " + s.ns);
+    }
+    return out;
+  }
+
+  // Fail closed: a destructive command the shim cannot judge is refused.
+  int fail(int code, const std::string& rule, const std::string& why) {
+    say(fmt::format("pm2guard: {}refused {} [{}]: {}", dry_run_ ? "dry run: " : "", quoted(), rule, why));
+    if (dry_run_) return code;
+    record_.decision = Decision::Refuse;
+    record_.rules = {rule};
+    record_.message = why;
+    finish_record();
+    if (!audit_path_.empty()) {
+      std::string err;
+      if (!append_audit_line(audit_path_, audit_json_line(record_), err))
+        say(fmt::format("pm2guard: warning: the refusal could not be written to the audit log: {}", err));
+    }
+    if (syslog_enabled()) audit_syslog(record_);
+    return code;
+  }
+
+  int argc_;
+  char** argv_;
+  std::vector<std::string> args_;
+  Invocation inv_;
+  Pm2Call call_;
+  Policies policies_;
+  std::string real_;
+  Pm2Paths paths_;
+  std::string audit_path_;
+  std::optional<DaemonLock> lock_;
+  std::vector<ProcessInfo> procs_;
+  std::optional<std::string> stdin_data_;
+  bool dry_run_ = false;
+  AuditRecord record_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+int shim_main(int argc, char** argv) {
+  Shim s(argc, argv);
+  return s.run();
+}
+
+}  // namespace pm2guard::shim
