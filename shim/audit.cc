@@ -1,3 +1,4 @@
+#include "unique_fd.h"
 #include "audit.h"
 
 #include <fcntl.h>
@@ -336,19 +337,7 @@ std::string describe_process(const ProcessSnapshot& p) {
   return s + ")";
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 }  // namespace
 
@@ -460,46 +449,64 @@ std::string audit_json_line(const AuditRecord& r) {
   return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
-bool append_audit_line(const std::string& path, const std::string& line, std::string& error, bool durable) {
-  if (line.find('\n') != std::string::npos) {
-    error = fmt::format("audit log {}: the line to append holds a newline", path);
-    return false;
-  }
+namespace {
+
+// Opens the log for appending and checks it is a private regular file.
+Fd open_audit_log(const std::string& path, std::string& error) {
   std::string dir_error;
   if (!ensure_directory(parent_directory(path), 0750, dir_error)) {
     error = fmt::format("audit log {}: {}", path, dir_error);
+    return Fd(-1);
+  }
+  // O_NONBLOCK: a FIFO planted at the path must not hang the open.
+  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0640));
+  if (fd.get() < 0) {
+    int e = errno;
+    if (e == ELOOP)
+      error = fmt::format("audit log {} is a symbolic link; refusing to write through it", path);
+    else
+      error = fmt::format("cannot open audit log {}: {}", path, sys_error_text(e));
+    return Fd(-1);
+  }
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) {
+    error = fmt::format("cannot examine audit log {}: {}", path, sys_error_text(errno));
+    return Fd(-1);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = fmt::format("audit log {} is not a regular file; refusing to write to it", path);
+    return Fd(-1);
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    error = fmt::format("audit log {} is writable by group or others (mode {:04o}); refusing to write to it", path,
+                        st.st_mode & 07777);
+    return Fd(-1);
+  }
+  if (st.st_nlink != 1) {
+    error = fmt::format("audit log {} has {} hard links; refusing to write to it", path, st.st_nlink);
+    return Fd(-1);
+  }
+  return fd;
+}
+
+}  // namespace
+
+bool check_audit_log(const std::string& path, std::string& error) { return open_audit_log(path, error).get() >= 0; }
+
+bool append_audit_line(const std::string& path, const std::string& line, std::string& error, bool durable) {
+  if (line.find('\n') != std::string::npos) {
+    error = fmt::format("audit log {}: the line to append holds a newline", path);
     return false;
   }
   const std::string data = line + "\n";
   // A log rotated between open() and flock() is written again through the
   // new file, a few times at most.
   for (int attempt = 0;; ++attempt) {
-    // O_NONBLOCK: a FIFO planted at the path must not hang the open.
-    Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0640));
-    if (fd.get() < 0) {
-      int e = errno;
-      if (e == ELOOP)
-        error = fmt::format("audit log {} is a symbolic link; refusing to write through it", path);
-      else
-        error = fmt::format("cannot open audit log {}: {}", path, sys_error_text(e));
-      return false;
-    }
+    Fd fd = open_audit_log(path, error);
+    if (fd.get() < 0) return false;
     struct stat st {};
     if (fstat(fd.get(), &st) != 0) {
       error = fmt::format("cannot examine audit log {}: {}", path, sys_error_text(errno));
-      return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-      error = fmt::format("audit log {} is not a regular file; refusing to write to it", path);
-      return false;
-    }
-    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-      error = fmt::format("audit log {} is writable by group or others (mode {:04o}); refusing to write to it", path,
-                          st.st_mode & 07777);
-      return false;
-    }
-    if (st.st_nlink != 1) {
-      error = fmt::format("audit log {} has {} hard links; refusing to write to it", path, st.st_nlink);
       return false;
     }
     while (flock(fd.get(), LOCK_EX) != 0) {

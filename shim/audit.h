@@ -131,6 +131,10 @@ std::string audit_json_line(const AuditRecord& r);
 /// `durable`, fsyncs before unlocking. A failed write is cut back off.
 bool append_audit_line(const std::string& path, const std::string& line, std::string& error, bool durable = false);
 
+/// Whether append_audit_line() could write to `path` now (same checks, no
+/// write): the shim verifies this before it lets a destructive command run.
+bool check_audit_log(const std::string& path, std::string& error);
+
 /// <PM2_HOME>/pm2guard-audit.log: beside the daemon it guards.
 std::string default_audit_path(const Pm2Paths& paths);
 

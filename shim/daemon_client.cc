@@ -1,3 +1,4 @@
+#include "unique_fd.h"
 #include "daemon_client.h"
 
 #include <fcntl.h>
@@ -55,19 +56,7 @@ std::string printable(std::string_view s, size_t max = 40) {
   return out;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 // Milliseconds left until the deadline, rounded up; 0 when it has passed.
 int remaining_ms(Clock::time_point deadline) {

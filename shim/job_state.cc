@@ -1,3 +1,4 @@
+#include "unique_fd.h"
 #include "job_state.h"
 
 #include <dirent.h>
@@ -20,22 +21,7 @@ namespace {
 constexpr off_t kMaxStateBytes = 16 << 20;
 constexpr std::chrono::hours kMaxAge{7 * 24};
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 std::string value(const EnvLookup& env, const std::string& name) { return env(name).value_or(""); }
 

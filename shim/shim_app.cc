@@ -257,7 +257,7 @@ class Shim {
       say(fmt::format("pm2guard: override ({}) of [{}]: {}", *caller.override_reason, v.first()->rule,
                       v.first()->message));
     }
-    if (!append_audit_line(audit_path_, audit_json_line(pending_record()), err)) {
+    if (!check_audit_log(audit_path_, err)) {
       say(fmt::format("pm2guard: refused {}: the audit log cannot be written: {}", quoted(), err));
       return kAuditUnwritable;
     }
@@ -308,15 +308,6 @@ class Shim {
     exec_real_pm2(real_, argv_);
     say(fmt::format("pm2guard: cannot run {}: {}", real_, std::strerror(errno)));
     return kNoRealPm2;
-  }
-
-  // The record written before the command runs: the decision, without the
-  // exit status and the table after.
-  AuditRecord pending_record() {
-    AuditRecord r = record_;
-    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
-    r.verification.push_back("pending: the command is about to run");
-    return r;
   }
 
   void finish_record() {
