@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "runtime.h"
 
 namespace pm2guard::shim {
@@ -57,6 +59,11 @@ Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& 
     f.certain = resolution.certain;
     f.uncertainty = resolution.why;
     f.max_processes = p->max_processes;
+    // A daemon-wide command the policy allows by name is meant to reach
+    // everything: the count and cumulative checks are about accidents.
+    bool allowed_daemon_wide = call.spec && call.spec->impact == Impact::DaemonWide &&
+                               p->allow_daemon_commands.count(call.command);
+    if (allowed_daemon_wide) f.max_processes = std::numeric_limits<int>::max();
     f.caller_repository = repo;
     f.ownership = p->ownership;
 
@@ -81,7 +88,7 @@ Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& 
         f.scope_refusal = fmt::format("PM2GUARD_SCOPE names `{}`, but no policy in force defines scopes",
                                       *caller.scope_name);
     }
-    if (caller.job && p->cumulative) {
+    if (caller.job && p->cumulative && !allowed_daemon_wide) {
       f.cumulative = true;
       f.job_seen = caller.job->first;
       f.job_hit = caller.job->second;

@@ -119,6 +119,27 @@ std::optional<std::string> read_all_stdin(std::string& error) {
   return data;
 }
 
+// argv for the audit trail: values that may be secrets are blanked
+// (`pm2 set module:key VALUE`, `config`, `multiset`, `link` keys, and a
+// started script's own arguments after `--`).
+std::vector<std::string> redacted_argv(const std::vector<std::string>& args, const Pm2Call& call) {
+  std::vector<std::string> out = args;
+  const std::string kRedacted = "<redacted>";
+  const std::string& c = call.command;
+  if (c == "set" || c == "config" || c == "link") {
+    size_t skip = c == "link" ? 0 : 1;  // set/config keep their key
+    for (size_t k = skip; k < call.positionals.size(); ++k) out[static_cast<size_t>(call.positionals[k]) + 1] = kRedacted;
+  } else if (c == "multiset" && !call.positionals.empty()) {
+    std::string& s = out[static_cast<size_t>(call.positionals[0]) + 1];
+    size_t sp = s.find(' ');
+    if (sp != std::string::npos) s = s.substr(0, sp) + " " + kRedacted;
+  }
+  auto dd = std::find(out.begin() + 1, out.end(), "--");
+  if (dd != out.end() && (c == "start" || c == "restart" || c == "reload"))
+    for (auto it = dd + 1; it != out.end(); ++it) *it = kRedacted;
+  return out;
+}
+
 std::vector<ProcessSnapshot> snapshots(const std::vector<ProcessInfo>& procs, const std::vector<int>& ids) {
   std::vector<ProcessSnapshot> out;
   for (int id : ids)
@@ -169,7 +190,7 @@ class Shim {
 
     start_ = std::chrono::steady_clock::now();
     fill_local_context(record_);
-    record_.argv = args_;
+    record_.argv = redacted_argv(args_, call_);
     record_.real_pm2 = real_;
     record_.shim_version = PM2GUARD_VERSION;
     record_.ci = collect_ci_metadata(env, cwd());
