@@ -56,8 +56,10 @@ TEST_CASE("the allow list opens the daemon-wide commands, refuse_all can be lift
   Case c;
   c.policies.system.allow_daemon_commands = {"kill"};
   CHECK(c.rules("pm2 kill").empty());  // allowed by name: the count check does not stand in its way
-  CHECK(c.rules("pm2 update") == V{"daemon-teardown"});
+  CHECK(c.rules("pm2 update") == V{"daemon-teardown", "process-count-abort"});
   c.policies.system.refuse_all = false;
+  CHECK(c.rules("pm2 restart all") == V{"process-count-abort"});  // layer 3 still counts
+  c.policies.system.max_processes = 10;
   CHECK(c.rules("pm2 restart all").empty());
 }
 
