@@ -1,0 +1,450 @@
+// The pm2 shim against a real pm2 daemon (pm2 7.0.4 from the npm lock) in a
+// private PM2_HOME holding the apps of several repositories: the incident
+// and its cousins replayed, transparency, faults, policies, the lock and the
+// audit trail.
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "pm2_sandbox.h"
+#include "run.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace pm2guard::testing;
+
+namespace {
+
+const std::string kShimDir = fs::path(PM2GUARD_SHIM).parent_path().string();
+const std::string kTestableShimDir = fs::path(PM2GUARD_SHIM_TESTABLE).parent_path().string();
+const std::string kRealDir = std::string(PM2GUARD_SOURCE_DIR) + "/third_party/node_modules/.bin";
+
+const std::map<std::string, std::string> kFlyerJob = {
+    {"GITHUB_ACTIONS", "true"},        {"GITHUB_REPOSITORY", "projectium/flyer-crawler"},
+    {"GITHUB_RUN_ID", "9001"},         {"GITHUB_RUN_ATTEMPT", "1"},
+    {"GITHUB_JOB", "deploy"},          {"GITHUB_WORKFLOW", "Deploy to Production"},
+    {"GITHUB_REF", "refs/heads/main"}, {"GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"},
+    {"GITHUB_ACTOR", "deployer"},      {"SECRET_TOKEN", "hunter2-very-secret"},
+};
+
+// The shared server of ADR-061: production and test apps of one company,
+// another company's app, and an app in a second namespace.
+std::vector<Pm2App> shared_server() {
+  auto app = [](const char* name, const char* repo, const char* ns = "default") {
+    Pm2App a;
+    a.name = name;
+    a.ns = ns;
+    if (*repo) a.env = {{"GITHUB_REPOSITORY", repo}, {"DB_PASSWORD", "s3cret-db-password"}};
+    return a;
+  };
+  return {app("flyer-crawler-api", "projectium/flyer-crawler"), app("flyer-crawler-worker", "projectium/flyer-crawler"),
+          app("flyer-crawler-api-test", "projectium/flyer-crawler"), app("stock-alert-api", "projectium/stock-alert"),
+          app("billing-api", "acme/billing", "other")};
+}
+
+struct Shim {
+  Pm2Sandbox& box;
+  std::string shim_dir = kShimDir;
+  std::map<std::string, std::string> env;
+
+  explicit Shim(Pm2Sandbox& b, const std::map<std::string, std::string>& job = {}) : box(b) {
+    for (const std::string& kv : b.environment()) {
+      size_t eq = kv.find('=');
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    env["PATH"] = shim_dir + ":" + kRealDir + ":" + env["PATH"];
+    for (const auto& [k, v] : job) env[k] = v;
+  }
+  void use_testable() {
+    env["PATH"].replace(0, shim_dir.size(), kTestableShimDir);
+    shim_dir = kTestableShimDir;
+  }
+  RunResult operator()(std::vector<std::string> args, const std::string& input = "") const {
+    args.insert(args.begin(), shim_dir + "/pm2");
+    RunOptions o;
+    o.env = env;
+    o.cwd = box.dir();
+    o.input = input;
+    return run(args, o);
+  }
+};
+
+std::map<std::string, std::string> statuses(const Pm2Sandbox& box) {
+  std::map<std::string, std::string> out;
+  for (const json& p : box.jlist()) out[p["name"]] = p["pm2_env"]["status"];
+  return out;
+}
+
+std::vector<json> audit_lines(const Pm2Sandbox& box) {
+  std::vector<json> out;
+  std::ifstream in(box.pm2_home() + "/pm2guard-audit.log");
+  std::string line;
+  while (std::getline(in, line)) out.push_back(json::parse(line));
+  return out;
+}
+
+bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("the incident and its cousins are refused, other repositories' apps stay online", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start(shared_server());
+  Shim pm2(box, kFlyerJob);
+
+  struct Replay {
+    std::vector<std::string> argv;
+    std::string rule;
+  };
+  std::vector<Replay> replays = {
+      {{"delete", "all"}, "target-all"},               // the cached workflow
+      {{"delete", "/-/"}, "process-count-abort"},      // a filter bug that selects everything
+      {{"stop", "/"}, "regex-matches-all"},
+      {{"start", "all"}, "target-all"},
+      {{"set", "all:x", "y"}, "target-all"},
+      {{"delete", "stock-alert-api"}, "foreign-process"},
+      {{"stop", "other"}, "foreign-process"},          // the namespace of another company's app
+  };
+  for (const Replay& r : replays) {
+    RunResult res = pm2(r.argv);
+    INFO(r.argv[0] << " " << r.argv[1] << ": " << res.err);
+    CHECK(res.code == 77);
+    CHECK(has(res.err, "pm2guard: refused"));
+    CHECK(has(res.err, "[" + r.rule + "]"));
+    CHECK(res.out.empty());
+  }
+  for (const auto& [name, status] : statuses(box)) {
+    INFO(name);
+    CHECK(status == "online");
+  }
+
+  // A loop over every name: the job's own processes go, the others stay.
+  for (const json& p : box.jlist()) {
+    std::string name = p["name"];
+    RunResult res = pm2({"delete", name});
+    INFO(name << ": " << res.err);
+    bool own = name.rfind("flyer-crawler-", 0) == 0;
+    CHECK(res.code == (own ? 0 : 77));
+  }
+  std::map<std::string, std::string> left = statuses(box);
+  CHECK(left == std::map<std::string, std::string>{{"billing-api", "online"}, {"stock-alert-api", "online"}});
+
+  // The audit trail says what was refused and why, and what ran.
+  std::vector<json> lines = audit_lines(box);
+  REQUIRE(lines.size() == replays.size() + 5);
+  for (size_t i = 0; i < replays.size(); ++i) {
+    CHECK(lines[i]["decision"] == "refuse");
+    CHECK(lines[i]["rules"][0] == replays[i].rule);
+    CHECK(lines[i]["ci"]["vars"]["GITHUB_REPOSITORY"] == "projectium/flyer-crawler");
+    CHECK(lines[i]["before"].size() == 5);
+  }
+  const json& ran = lines[replays.size()];
+  CHECK(ran["decision"] == "allow");
+  CHECK(ran["exit_code"] == 0);
+  CHECK(ran["targets"].size() == 1);
+  CHECK(ran["after"].size() == 4);
+  std::ifstream in(box.pm2_home() + "/pm2guard-audit.log");
+  std::stringstream all;
+  all << in.rdbuf();
+  CHECK_FALSE(has(all.str(), "hunter2"));           // the caller's secrets
+  CHECK_FALSE(has(all.str(), "s3cret-db-password"));  // the processes' environments
+}
+
+TEST_CASE("a job that deletes every process one at a time is stopped at the last one", "[shim][e2e]") {
+  Pm2Sandbox box;
+  std::vector<Pm2App> apps;
+  for (const char* n : {"a1", "a2", "a3", "a4", "a5"}) apps.push_back(Pm2App{n, "default", {}});
+  box.start(apps);
+  Shim pm2(box, kFlyerJob);
+  for (const char* n : {"a1", "a2", "a3", "a4"}) {
+    RunResult r = pm2({"delete", n});
+    INFO(n << ": " << r.err);
+    CHECK(r.code == 0);
+  }
+  RunResult last = pm2({"delete", "a5"});
+  INFO(last.err);
+  CHECK(last.code == 77);
+  CHECK(has(last.err, "[cumulative-all]"));
+  CHECK(statuses(box) == std::map<std::string, std::string>{{"a5", "online"}});
+}
+
+TEST_CASE("transparency: same bytes, same exit codes, stdin forms, pid and signals", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start(shared_server());
+  Shim pm2(box, kFlyerJob);
+  std::map<std::string, std::string> direct_env = pm2.env;
+  direct_env["PATH"] = pm2.env["PATH"].substr(kShimDir.size() + 1);  // the same PATH without the shim
+  auto direct = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), kRealDir + "/pm2");
+    RunOptions o;
+    o.env = direct_env;
+    o.cwd = box.dir();
+    return run(args, o);
+  };
+
+  SECTION("byte-identical output and exit codes") {
+    box.pm2_ok({"stop", "all"});  // stopped processes: no changing cpu or memory figures
+    RunResult a = direct({"jlist"}), b = pm2({"jlist"});
+    CHECK(a.code == 0);
+    CHECK(b.code == 0);
+    CHECK(a.out == b.out);
+    for (std::vector<std::string> args : {std::vector<std::string>{"describe", "no-such-app"},
+                                          std::vector<std::string>{"describe", "flyer-crawler-api"},
+                                          std::vector<std::string>{"stop", "no-such-app"},
+                                          std::vector<std::string>{"frobnicate"}}) {
+      INFO(args[0] << " " << (args.size() > 1 ? args[1] : ""));
+      CHECK(direct(args).code == pm2(args).code);
+    }
+  }
+  SECTION("the stdin forms") {
+    RunResult own = pm2({"delete", "-"}, R"({"name":"flyer-crawler-worker"})");
+    INFO(own.err);
+    CHECK(own.code == 0);
+    RunResult other = pm2({"stop", "-"}, R"({"apps":[{"name":"stock-alert-api"}]})");
+    CHECK(other.code == 77);
+    CHECK(has(other.err, "[foreign-process]"));
+    std::map<std::string, std::string> s = statuses(box);
+    CHECK(s.count("flyer-crawler-worker") == 0);
+    CHECK(s["stock-alert-api"] == "online");
+  }
+  SECTION("allowed commands that only read are the real pm2 in place (same pid)") {
+    std::vector<std::string> envv;
+    for (const auto& [k, v] : pm2.env) envv.push_back(k + "=" + v);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      if (chdir(box.dir().c_str()) != 0) _exit(126);
+      std::string shim = kShimDir + "/pm2";
+      std::vector<char*> argv{shim.data(), const_cast<char*>("logs"), const_cast<char*>("--raw"), nullptr};
+      std::vector<char*> envp;
+      for (std::string& kv : envv) envp.push_back(kv.data());
+      envp.push_back(nullptr);
+      execve(argv[0], argv.data(), envp.data());
+      _exit(127);
+    }
+    // The shim's pid becomes node running pm2.
+    bool became_node = false;
+    for (int i = 0; i < 100 && !became_node; ++i) {
+      std::error_code ec;
+      fs::path exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+      became_node = !ec && exe.filename().string().rfind("node", 0) == 0;
+      if (!became_node) usleep(50000);
+    }
+    CHECK(became_node);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+  }
+  SECTION("a signal reaches pm2 and its death is the shim's") {
+    std::vector<std::string> envv;
+    for (const auto& [k, v] : pm2.env) envv.push_back(k + "=" + v);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      if (chdir(box.dir().c_str()) != 0) _exit(126);
+      std::string shim = kShimDir + "/pm2";
+      std::vector<char*> argv{shim.data(), const_cast<char*>("restart"), const_cast<char*>("flyer-crawler-api"),
+                              nullptr};
+      std::vector<char*> envp;
+      for (std::string& kv : envv) envp.push_back(kv.data());
+      envp.push_back(nullptr);
+      execve(argv[0], argv.data(), envp.data());
+      _exit(127);
+    }
+    // Wait until the shim has started pm2 as its child, then signal the shim.
+    bool child_seen = false;
+    for (int i = 0; i < 200 && !child_seen; ++i) {
+      std::ifstream ch("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+      std::string kids;
+      ch >> kids;
+      child_seen = !kids.empty();
+      if (!child_seen) usleep(10000);
+    }
+    REQUIRE(child_seen);
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGTERM);
+  }
+}
+
+TEST_CASE("faults: destructive commands fail closed, read-only commands pass", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start({Pm2App{"flyer-crawler-api", "default", {{"GITHUB_REPOSITORY", "projectium/flyer-crawler"}}}});
+  Shim pm2(box, kFlyerJob);
+
+  SECTION("the daemon's socket answers garbage") {
+    TempDir home;
+    std::string sock = home.path() + "/rpc.sock";
+    int srv = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
+    REQUIRE(bind(srv, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(srv, 4) == 0);
+    std::atomic<bool> stop{false};
+    std::thread t([&] {
+      while (!stop) {
+        int c = accept(srv, nullptr, nullptr);
+        if (c < 0) break;
+        const char junk[] = "HTTP/1.1 418 I'm a teapot\r\n\r\n";
+        ssize_t n = write(c, junk, sizeof junk - 1);
+        (void)n;
+        close(c);
+      }
+    });
+    Shim g(box, kFlyerJob);
+    g.env["PM2_HOME"] = home.path();
+    RunResult r = g({"delete", "flyer-crawler-api"});
+    CHECK(r.code == 69);
+    CHECK(has(r.err, "process list cannot be read"));
+    RunResult v = g({"-v", "--"});
+    CHECK(v.code == 0);
+    CHECK(has(v.out, "7.0.4"));
+    stop = true;
+    shutdown(srv, SHUT_RDWR);
+    close(srv);
+    t.join();
+  }
+  SECTION("an invalid policy") {
+    TempDir d;
+    pm2.env["PM2GUARD_POLICY"] = d.write("policy.yml", "refuse_al: false\n");
+    RunResult r = pm2({"delete", "flyer-crawler-api"});
+    CHECK(r.code == 78);
+    CHECK(has(r.err, "unknown key `refuse_al`"));
+    CHECK(pm2({"describe", "flyer-crawler-api"}).code == 0);
+  }
+  SECTION("an audit log that cannot be written") {
+    fs::create_directories(box.pm2_home() + "/pm2guard-audit.log");  // a directory in its place
+    RunResult r = pm2({"restart", "flyer-crawler-api"});
+    CHECK(r.code == 74);
+    CHECK(has(r.err, "audit log"));
+    CHECK(pm2({"jlist"}).code == 0);
+  }
+  SECTION("no real pm2 behind the shim") {
+    pm2.env["PATH"] = kShimDir + ":/usr/bin:/bin";
+    RunResult r = pm2({"jlist"});
+    CHECK(r.code == 127);
+    CHECK(has(r.err, "no pm2 other than this shim"));
+  }
+  CHECK(statuses(box) == std::map<std::string, std::string>{{"flyer-crawler-api", "online"}});
+}
+
+TEST_CASE("policies: scopes from the environment, overrides and the allow list from the system", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start(shared_server());
+  TempDir d;
+  SECTION("a scope in the environment's policy") {
+    Shim pm2(box, kFlyerJob);
+    pm2.env["PM2GUARD_POLICY"] = d.write(
+        "scope.yml",
+        "scopes:\n  - name: flyer-prod\n    repositories: [projectium/flyer-crawler]\n"
+        "    processes: ['flyer-crawler-*', '!flyer-crawler-*-test']\n");
+    RunResult r = pm2({"restart", "flyer-crawler-api-test"});
+    CHECK(r.code == 77);
+    CHECK(has(r.err, "[outside-scope]"));
+    CHECK(pm2({"restart", "flyer-crawler-api"}).code == 0);
+  }
+  SECTION("break-glass, only where the system policy allows it") {
+    Shim pm2(box, kFlyerJob);
+    pm2.use_testable();
+    pm2.env["PM2GUARD_OVERRIDE"] = "incident 42: restart everything";
+    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("closed.yml", "overrides: false\n");
+    CHECK(pm2({"restart", "all"}).code == 77);
+    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("open.yml", "overrides: true\n");
+    RunResult r = pm2({"restart", "all"});
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(has(r.err, "override"));
+    std::vector<json> lines = audit_lines(box);
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines.back()["decision"] == "override");
+    CHECK(lines.back()["override_reason"] == "incident 42: restart everything");
+    // The environment can take overrides away again.
+    pm2.env["PM2GUARD_POLICY"] = d.write("no-overrides.yml", "overrides: false\n");
+    CHECK(pm2({"restart", "all"}).code == 77);
+  }
+  SECTION("the allow list and the recorded real pm2 come from the system policy") {
+    Pm2Sandbox solo;
+    solo.start({Pm2App{"only-app", "default", {}}});
+    Shim pm2(solo);
+    pm2.use_testable();
+    pm2.env["PATH"] = kTestableShimDir + ":/usr/bin:/bin";  // the real pm2 is not on PATH
+    std::string node_dir = fs::path(*find_on_path("node")).parent_path().string();
+    pm2.env["PATH"] += ":" + node_dir;
+    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] =
+        d.write("allow.yml", "allow: [kill]\nreal_pm2: " + fs::canonical(kRealDir + "/pm2").string() + "\n");
+    RunResult r = pm2({"kill"});
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(solo.daemon_pid() == 0);
+  }
+}
+
+TEST_CASE("the deployment lock serialises destructive commands", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start({Pm2App{"flyer-crawler-api", "default", {}}});
+  Shim pm2(box, kFlyerJob);
+  TempDir d;
+  pm2.env["PM2GUARD_POLICY"] = d.write("fast.yml", "lock_timeout: 0.3\n");
+  int fd = open((box.pm2_home() + "/pm2guard.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  REQUIRE(fd >= 0);
+  std::string holder = "pid " + std::to_string(getpid()) + " since now: a test holding the lock\n";
+  REQUIRE(write(fd, holder.data(), holder.size()) == static_cast<ssize_t>(holder.size()));
+  REQUIRE(flock(fd, LOCK_EX) == 0);
+  RunResult r = pm2({"restart", "flyer-crawler-api"});
+  CHECK(r.code == 75);
+  CHECK(has(r.err, "a test holding the lock"));
+  flock(fd, LOCK_UN);
+  close(fd);
+  CHECK(pm2({"restart", "flyer-crawler-api"}).code == 0);
+}
+
+TEST_CASE("the audit record: metadata, workflow hash, tables before and after", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start(shared_server());
+  TempDir ws;
+  std::string wf = ws.write(".gitea/workflows/deploy-to-prod.yml", "on: push\njobs: {}\n");
+  Shim pm2(box, kFlyerJob);
+  pm2.env["GITHUB_WORKSPACE"] = ws.path();
+  pm2.env["GITHUB_WORKFLOW_REF"] = "projectium/flyer-crawler/.gitea/workflows/deploy-to-prod.yml@refs/heads/main";
+  RunResult r = pm2({"restart", "flyer-crawler-api"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(has(r.err, "flyer-crawler-api (online, id 0)"));  // layer 4 on stderr
+  std::vector<json> lines = audit_lines(box);
+  REQUIRE(lines.size() == 1);
+  const json& a = lines[0];
+  for (const char* k : {"time", "host", "user", "cwd", "argv", "ci", "decision", "targets", "before", "after", "exit_code"})
+    CHECK(a.contains(k));
+  CHECK(a["argv"] == json::array({kShimDir + "/pm2", "restart", "flyer-crawler-api"}));
+  CHECK(a["ci"]["vars"]["GITHUB_RUN_ID"] == "9001");
+  CHECK(a["ci"]["vars"]["GITHUB_JOB"] == "deploy");
+  RunResult sum = run({"/usr/bin/sha256sum", wf});
+  CHECK(a["ci"]["workflow_sha256"] == sum.out.substr(0, 64));
+  CHECK(a["before"].size() == 5);
+  CHECK(a["after"].size() == 5);
+  CHECK_FALSE(a["before"][0].contains("env"));
+  CHECK(a["exit_code"] == 0);
+  CHECK(a["verification"].empty());
+}
