@@ -177,6 +177,20 @@ std::string describe(const DoctorReport& r) { return render_text(r); }
 
 }  // namespace
 
+TEST_CASE("test support: TempDir cleanup leaves what its symlinks point at alone", "[support]") {
+  // The runner-unit fixtures link to /dev/null; cleanup must not chmod it.
+  TempDir outside;
+  std::string target = outside.write("target", "x");
+  fs::permissions(target, fs::perms(0600));
+  {
+    TempDir t;
+    fs::create_symlink(target, t.path() + "/link");
+    fs::create_directory_symlink(outside.path(), t.path() + "/dir-link");
+  }
+  CHECK(mode_of(target) == 0600);
+  CHECK(mode_of(outside.path()) == 0700);
+}
+
 TEST_CASE("install puts the shim, a link before the real pm2 and real_pm2 in the policy", "[install]") {
   Host h;
   Result r = do_install(h.install_options());
