@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "admin.h"
 #include "discover.h"
 #include "lint.h"
 #include "report.h"
@@ -26,9 +27,11 @@ const char* kUsage =
     "  lint [options] [PATH...]   find dangerous pm2 calls in workflows, composite actions and scripts\n"
     "  explain RULE               what a rule finds, why, and what to write instead\n"
     "  rules                      list the rules\n"
+    "  shim install|uninstall|doctor\n"
+    "                             put the pm2 shim in front of the real pm2, take it out, check it\n"
     "  version                    print the version\n"
     "\n"
-    "run `pm2guard lint --help` for the linter's options\n";
+    "run `pm2guard lint --help` for the linter's options, `pm2guard shim --help` for the shim's\n";
 
 const char* kLintUsage =
     "usage: pm2guard lint [options] [PATH...]\n"
@@ -187,6 +190,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (cmd == "lint") return lint_command(rest, out, err);
   if (cmd == "explain") return explain_command(rest, out, err);
   if (cmd == "rules") return rules_command(out);
+  if (cmd == "shim") return shim::admin::run_cli(rest, out, err);
   if (cmd == "version" || cmd == "--version" || cmd == "-V") {
     out << "pm2guard " << PM2GUARD_VERSION << "\n";
     return kClean;

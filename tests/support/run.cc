@@ -112,9 +112,13 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() {
   std::error_code ec;
-  // Files made unreadable by a test must still go.
-  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+  // Files made unreadable by a test must still go. chmod follows symlinks,
+  // and a link's target is outside the directory (/dev/null, /etc/...).
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code link_ec;
+    if (it->is_symlink(link_ec)) continue;
     fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+  }
   fs::remove_all(path_, ec);
 }
 
