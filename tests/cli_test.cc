@@ -260,7 +260,7 @@ TEST_CASE("each rule's documented example fires and its alternative stays silent
   }
 }
 
-TEST_CASE("cmake --install puts pm2guard in DIR/bin", "[cli][install]") {
+TEST_CASE("cmake --install puts pm2guard in DIR/bin and the shim alone in DIR/lib/pm2guard/bin", "[cli][install]") {
   TempDir d;
   RunResult r = run({"/usr/bin/cmake", "--install", PM2GUARD_BUILD_DIR, "--prefix", d.path()});
   INFO(r.out << r.err);
@@ -270,6 +270,11 @@ TEST_CASE("cmake --install puts pm2guard in DIR/bin", "[cli][install]") {
   RunResult v = run({bin, "version"});
   CHECK(v.code == 0);
   CHECK(contains(v.out, "pm2guard "));
+  // The shim, alone in its directory so that the directory can go first on PATH.
+  std::string shim_dir = d.path() + "/lib/pm2guard/bin";
+  REQUIRE(fs::exists(shim_dir + "/pm2"));
+  CHECK(std::distance(fs::directory_iterator(shim_dir), fs::directory_iterator()) == 1);
+  CHECK((fs::status(shim_dir + "/pm2").permissions() & fs::perms::owner_exec) != fs::perms::none);
 }
 
 TEST_CASE("the README documents every rule", "[cli][docs]") {
