@@ -806,7 +806,7 @@ class Analyser {
     return {};
   }
 
-  void bind_word(const std::string& var, const EvalWord& w) {
+  static VarValue value_of(const EvalWord& w) {
     VarValue v;
     if (w.literal) {
       v.kind = VarValue::Literal;
@@ -818,8 +818,10 @@ class Analyser {
       v.origin = w.origin;
       v.pm2_path = w.pm2_path;
     }
-    vars_[var] = v;
+    return v;
   }
+
+  void bind_word(const std::string& var, const EvalWord& w) { vars_[var] = value_of(w); }
 
   void assign(const Parse& p, TSNode n, const Ctx& ctx) {
     TSNode name = ts_node_child_by_field_name(n, "name", 4);
@@ -858,17 +860,7 @@ class Analyser {
         v.spelling = "${" + var + "[@]}";
       }
     } else {
-      EvalWord w = eval_word(p, value, ctx);
-      if (w.literal) {
-        v.kind = VarValue::Literal;
-        v.value = w.value;
-      } else {
-        v.kind = VarValue::Dynamic;
-        v.spelling = w.value;
-        v.listing = w.listing;
-        v.origin = w.origin;
-        v.pm2_path = w.pm2_path;
-      }
+      v = value_of(eval_word(p, value, ctx));
     }
     if (append) {
       auto it = vars_.find(var);

@@ -346,9 +346,7 @@ std::string CiMetadata::get(const std::string& name) const {
   return it == vars.end() ? std::string() : it->second;
 }
 
-std::string CiMetadata::repository() const {
-  return first_of(*this, {"GITHUB_REPOSITORY", "FORGEJO_REPOSITORY", "CI_PROJECT_PATH"});
-}
+std::string CiMetadata::repository() const { return repository_of(vars); }
 
 std::string CiMetadata::run_id() const {
   return first_of(*this, {"GITHUB_RUN_ID", "FORGEJO_RUN_ID", "CI_PIPELINE_ID"});

@@ -8,14 +8,6 @@
 
 namespace pm2guard::shim {
 
-std::string caller_repository(const std::map<std::string, std::string>& ci) {
-  for (const char* k : {"GITHUB_REPOSITORY", "GITEA_REPOSITORY", "FORGEJO_REPOSITORY", "CI_PROJECT_PATH"}) {
-    auto it = ci.find(k);
-    if (it != ci.end() && !it->second.empty()) return it->second;
-  }
-  return {};
-}
-
 namespace {
 
 LiveProcess live(const ProcessInfo& p) {
@@ -25,7 +17,7 @@ LiveProcess live(const ProcessInfo& p) {
   l.ns = p.ns;
   l.status = p.status;
   l.module = p.is_module;
-  l.owner = caller_repository(p.ci);
+  l.owner = repository_of(p.ci);
   return l;
 }
 
@@ -46,7 +38,7 @@ Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& 
                const std::vector<ProcessInfo>& processes, const Resolution& resolution, const Caller& caller) {
   Verdict v;
   v.targets = resolution.ids;
-  std::string repo = caller_repository(caller.ci);
+  std::string repo = repository_of(caller.ci);
   for (const Policy* p : policies.all()) {
     std::vector<Finding> found;
     static_findings(*p, inv, call, found);

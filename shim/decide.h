@@ -39,9 +39,6 @@ struct Verdict {
   const Finding* first() const { return findings.empty() ? nullptr : &findings.front(); }
 };
 
-/// The repository a CI environment names ("" outside CI).
-std::string caller_repository(const std::map<std::string, std::string>& ci);
-
 /// Decides on a destructive command whose targets have been resolved.
 Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& call,
                const std::vector<ProcessInfo>& processes, const Resolution& resolution, const Caller& caller);

@@ -1,5 +1,7 @@
 #include "policy.h"
 
+#include "process_table.h"
+
 #include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -248,14 +250,6 @@ bool any_glob(const std::vector<std::string>& patterns, const std::string& value
   for (const std::string& p : patterns)
     if (glob_match(p, value)) return true;
   return false;
-}
-
-std::string repository_of(const std::map<std::string, std::string>& ci) {
-  for (const char* k : {"GITHUB_REPOSITORY", "GITEA_REPOSITORY", "FORGEJO_REPOSITORY", "CI_PROJECT_PATH"}) {
-    auto it = ci.find(k);
-    if (it != ci.end() && !it->second.empty()) return it->second;
-  }
-  return {};
 }
 
 bool selectors_match(const Scope& s, const std::map<std::string, std::string>& ci) {

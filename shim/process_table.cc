@@ -555,4 +555,12 @@ MonitorReply parse_monitor_reply(std::string_view json_text) {
   return r;
 }
 
+std::string repository_of(const std::map<std::string, std::string>& ci) {
+  for (const char* k : {"GITHUB_REPOSITORY", "FORGEJO_REPOSITORY", "CI_PROJECT_PATH"}) {
+    auto it = ci.find(k);
+    if (it != ci.end() && !it->second.empty()) return it->second;
+  }
+  return {};
+}
+
 }  // namespace pm2guard::shim

@@ -40,6 +40,11 @@ struct ProcessInfo {
 };
 std::ostream& operator<<(std::ostream& os, const ProcessInfo& p);
 
+/// The repository a set of CI variables names (GITHUB_REPOSITORY, which
+/// Gitea sets too, then FORGEJO_REPOSITORY, then GitLab's CI_PROJECT_PATH);
+/// "" when none. Used for processes' records and for callers alike.
+std::string repository_of(const std::map<std::string, std::string>& ci);
+
 /// The environment variables kept in ProcessInfo::ci, sorted.
 const std::vector<std::string_view>& ci_ownership_variables();
 bool is_ci_ownership_variable(std::string_view name);

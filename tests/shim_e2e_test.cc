@@ -97,6 +97,32 @@ std::vector<json> audit_lines(const Pm2Sandbox& box) {
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
+// Starts `exe args...` with exactly `env`, in `cwd`, its output discarded;
+// the caller waits for it.
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            const std::string& cwd) {
+  std::vector<std::string> envv;
+  for (const auto& [k, v] : env) envv.push_back(k + "=" + v);
+  std::vector<std::string> argvv{exe};
+  argvv.insert(argvv.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    if (chdir(cwd.c_str()) != 0) _exit(126);
+    std::vector<char*> argv, envp;
+    for (std::string& a : argvv) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (std::string& kv : envv) envp.push_back(kv.data());
+    envp.push_back(nullptr);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 }  // namespace
 
 TEST_CASE("the incident and its cousins are refused, other repositories' apps stay online", "[shim][e2e]") {
@@ -220,23 +246,7 @@ TEST_CASE("transparency: same bytes, same exit codes, stdin forms, pid and signa
     CHECK(s["stock-alert-api"] == "online");
   }
   SECTION("allowed commands that only read are the real pm2 in place (same pid)") {
-    std::vector<std::string> envv;
-    for (const auto& [k, v] : pm2.env) envv.push_back(k + "=" + v);
-    pid_t pid = fork();
-    if (pid == 0) {
-      int devnull = open("/dev/null", O_RDWR);
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      if (chdir(box.dir().c_str()) != 0) _exit(126);
-      std::string shim = kShimDir + "/pm2";
-      std::vector<char*> argv{shim.data(), const_cast<char*>("logs"), const_cast<char*>("--raw"), nullptr};
-      std::vector<char*> envp;
-      for (std::string& kv : envv) envp.push_back(kv.data());
-      envp.push_back(nullptr);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
+    pid_t pid = spawn(kShimDir + "/pm2", {"logs", "--raw"}, pm2.env, box.dir());
     // The shim's pid becomes node running pm2.
     bool became_node = false;
     for (int i = 0; i < 100 && !became_node; ++i) {
@@ -252,24 +262,7 @@ TEST_CASE("transparency: same bytes, same exit codes, stdin forms, pid and signa
     CHECK(WIFSIGNALED(status));
   }
   SECTION("a signal reaches pm2 and its death is the shim's") {
-    std::vector<std::string> envv;
-    for (const auto& [k, v] : pm2.env) envv.push_back(k + "=" + v);
-    pid_t pid = fork();
-    if (pid == 0) {
-      int devnull = open("/dev/null", O_RDWR);
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      if (chdir(box.dir().c_str()) != 0) _exit(126);
-      std::string shim = kShimDir + "/pm2";
-      std::vector<char*> argv{shim.data(), const_cast<char*>("restart"), const_cast<char*>("flyer-crawler-api"),
-                              nullptr};
-      std::vector<char*> envp;
-      for (std::string& kv : envv) envp.push_back(kv.data());
-      envp.push_back(nullptr);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
+    pid_t pid = spawn(kShimDir + "/pm2", {"restart", "flyer-crawler-api"}, pm2.env, box.dir());
     // Wait until the shim has started pm2 as its child, then signal the shim.
     bool child_seen = false;
     for (int i = 0; i < 200 && !child_seen; ++i) {
