@@ -52,6 +52,7 @@ struct EvalWord {
   bool pm2_path = false;  // the value names the pm2 binary ($(which pm2))
   MappedText text;        // the value for nested shells; dynamic parts as spelled
   uint32_t file_begin = 0, file_end = 0;
+  std::string source;     // the word as written, when an expansion made its value
 };
 
 struct VarValue {
@@ -1264,7 +1265,10 @@ class Analyser {
       if (!(unquoted_expansion && w.literal && w.value.empty())) words.push_back(std::move(w));
     }
     uint32_t nb = fbegin(p, n), ne = fend(p, n);
+    std::string_view written = src(p, n);
+    bool expanded = written.find('$') != std::string_view::npos || written.find('`') != std::string_view::npos;
     for (EvalWord& w : words) {
+      if (expanded && w.literal) w.source = std::string(written.substr(0, 120));
       if (w.file_begin == 0 && w.file_end == 0) {
         w.file_begin = nb;
         w.file_end = ne;
@@ -1737,6 +1741,7 @@ class Analyser {
       w.origin = e.origin;
       w.listing = e.listing;
       w.range = range(e.file_begin, e.file_end);
+      w.source = e.source;
       return w;
     };
     inv.program = to_word(argv[0]);

@@ -53,6 +53,9 @@ struct Word {
   Origin origin = Origin::Literal;
   Listing listing = Listing::None;
   SourceRange range;
+  /// Literal words whose value an expansion produced: the word as written
+  /// (`$TARGET`), for messages; "" otherwise.
+  std::string source;
 
   static Word lit(std::string value, SourceRange r = {}) {
     Word w;

@@ -29,8 +29,9 @@ void check(CheckContext& ctx) {
     else
       continue;
     ctx.report(kRegexMatchesAll, t.arg,
-               fmt::format("{} {} every process; {}; anchor the pattern to your own prefix (`/^myapp-/`) or {}",
-                           quoted_command(ctx.inv), action_verb(ctx.call.command), why, kInsteadAdvice));
+               fmt::format("{}{} {} every process; {}; anchor the pattern to your own prefix (`/^myapp-/`) or {}",
+                           quoted_command(ctx.inv), expansion_note(ctx.word(t.arg)), action_verb(ctx.call.command), why,
+                           kInsteadAdvice));
   }
 }
 

@@ -78,6 +78,11 @@ std::string_view action_verb(const std::string& command) {
   return "restarts";  // restart, start, set/config/multiset, startOrRestart, pull ...
 }
 
+std::string expansion_note(const Word& w) {
+  if (w.source.empty() || w.source == w.text) return {};
+  return " (`" + w.source + "` is `" + w.text + "`)";
+}
+
 const std::string_view kInsteadAdvice =
     "name your own processes (`pm2 delete app-api app-worker`), act through an ecosystem file with "
     "`--only`, or filter the process list by name";

@@ -84,6 +84,8 @@ std::vector<Finding> check_invocation(const Invocation& inv, const Pm2Call& call
 /// Helpers shared by rules' messages.
 std::string quoted_command(const Invocation& inv);
 std::string_view action_verb(const std::string& command);
+/// " (`$TARGET` is `all`)" when an expansion produced the word, else "".
+std::string expansion_note(const Word& w);
 extern const std::string_view kInsteadAdvice;
 
 }  // namespace pm2guard

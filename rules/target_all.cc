@@ -30,8 +30,8 @@ void check(CheckContext& ctx) {
         break;
     }
     ctx.report(kTargetAll, t.arg,
-               fmt::format("{} {} of the daemon, in every namespace, other applications' included; {}",
-                           quoted_command(ctx.inv), what, kInsteadAdvice));
+               fmt::format("{}{} {} of the daemon, in every namespace, other applications' included; {}",
+                           quoted_command(ctx.inv), expansion_note(ctx.word(t.arg)), what, kInsteadAdvice));
   }
 }
 

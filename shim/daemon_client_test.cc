@@ -645,16 +645,17 @@ server.expose({ getMonitorData: (env, cb) => cb(null, [{ pid: 7, name: 'n', pm_i
 rep.bind(process.argv[1]);
 rep.on('bind', () => console.log('bound'));
 rep.on('message', () => setTimeout(() => process.exit(0), 100));
-setTimeout(() => process.exit(3), 10000).unref();
+setTimeout(() => process.exit(3), 30000).unref();
 )";
   const std::string node_bin = *node, cwd = t.path;
   auto run_server = [&](const std::string& address) {
     return std::make_unique<JoiningThread>([node_bin, script, address, pm2, cwd] {
-      pm2guard::testing::run_command({node_bin, "-e", script, address, pm2}, {"PATH=/usr/bin:/bin"}, cwd, 15000ms);
+      pm2guard::testing::run_command({node_bin, "-e", script, address, pm2}, {"PATH=/usr/bin:/bin"}, cwd, 40000ms);
     });
   };
   auto wait_for = [](const std::string& path) {
-    for (int i = 0; i < 300 && !fs::exists(path); ++i) std::this_thread::sleep_for(10ms);
+    // node can take seconds to start on a loaded machine
+    for (int i = 0; i < 1500 && !fs::exists(path); ++i) std::this_thread::sleep_for(10ms);
     return fs::exists(path);
   };
 
@@ -662,7 +663,7 @@ setTimeout(() => process.exit(3), 10000).unref();
     const std::string sock = t.path + "/rpc.sock";
     auto server = run_server(sock);
     REQUIRE(wait_for(sock));
-    DaemonListing r = query(sock);
+    DaemonListing r = query(sock, 10000ms);
     server->join();
     INFO(r.message);
     REQUIRE(r.state == DaemonState::Ok);
@@ -678,7 +679,7 @@ setTimeout(() => process.exit(3), 10000).unref();
     // node binds the first 108 bytes of the path.
     const std::string cut = sock.substr(0, 108);
     bool bound = wait_for(cut);
-    DaemonListing r = query(sock);
+    DaemonListing r = query(sock, 10000ms);
     server->join();
     REQUIRE(bound);
     INFO(r.message);
