@@ -66,6 +66,10 @@ struct Shim {
     }
     env["PATH"] = shim_dir + ":" + kRealDir + ":" + env["PATH"];
     for (const auto& [k, v] : job) env[k] = v;
+    // Tests keep to their own folders: nothing goes to the system log.
+    std::string quiet = b.dir() + "/quiet-policy.yml";
+    std::ofstream(quiet) << "syslog: false\n";
+    env["PM2GUARD_POLICY"] = quiet;
   }
   void use_testable() {
     env["PATH"].replace(0, shim_dir.size(), kTestableShimDir);
@@ -321,7 +325,7 @@ TEST_CASE("faults: destructive commands fail closed, read-only commands pass", "
   }
   SECTION("an invalid policy") {
     TempDir d;
-    pm2.env["PM2GUARD_POLICY"] = d.write("policy.yml", "refuse_al: false\n");
+    pm2.env["PM2GUARD_POLICY"] = d.write("policy.yml", "refuse_al: false\n");  // invalid: the shim says so before any syslog
     RunResult r = pm2({"delete", "flyer-crawler-api"});
     CHECK(r.code == 78);
     CHECK(has(r.err, "unknown key `refuse_al`"));
@@ -351,7 +355,7 @@ TEST_CASE("policies: scopes from the environment, overrides and the allow list f
     Shim pm2(box, kFlyerJob);
     pm2.env["PM2GUARD_POLICY"] = d.write(
         "scope.yml",
-        "scopes:\n  - name: flyer-prod\n    repositories: [projectium/flyer-crawler]\n"
+        "syslog: false\nscopes:\n  - name: flyer-prod\n    repositories: [projectium/flyer-crawler]\n"
         "    processes: ['flyer-crawler-*', '!flyer-crawler-*-test']\n");
     RunResult r = pm2({"restart", "flyer-crawler-api-test"});
     CHECK(r.code == 77);
@@ -374,7 +378,7 @@ TEST_CASE("policies: scopes from the environment, overrides and the allow list f
     CHECK(lines.back()["decision"] == "override");
     CHECK(lines.back()["override_reason"] == "incident 42: restart everything");
     // The environment can take overrides away again.
-    pm2.env["PM2GUARD_POLICY"] = d.write("no-overrides.yml", "overrides: false\n");
+    pm2.env["PM2GUARD_POLICY"] = d.write("no-overrides.yml", "overrides: false\nsyslog: false\n");
     CHECK(pm2({"restart", "all"}).code == 77);
   }
   SECTION("the allow list and the recorded real pm2 come from the system policy") {
@@ -399,7 +403,7 @@ TEST_CASE("the deployment lock serialises destructive commands", "[shim][e2e]") 
   box.start({Pm2App{"flyer-crawler-api", "default", {}}});
   Shim pm2(box, kFlyerJob);
   TempDir d;
-  pm2.env["PM2GUARD_POLICY"] = d.write("fast.yml", "lock_timeout: 0.3\n");
+  pm2.env["PM2GUARD_POLICY"] = d.write("fast.yml", "lock_timeout: 0.3\nsyslog: false\n");
   int fd = open((box.pm2_home() + "/pm2guard.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
   REQUIRE(fd >= 0);
   std::string holder = "pid " + std::to_string(getpid()) + " since now: a test holding the lock\n";
