@@ -228,7 +228,7 @@ TEST_CASE("normalise_uses", "[workflow][ssh]") {
   CHECK(normalise_uses("") == "");
 }
 
-TEST_CASE("env layers: workflow, job, step; later wins", "[workflow][env]") {
+TEST_CASE("env layers: workflow then job then step and later wins", "[workflow][env]") {
   auto e = extract(R"(env:
   A: wf
   B: wf

@@ -347,7 +347,7 @@ TEST_CASE("faults: destructive commands fail closed, read-only commands pass", "
   CHECK(statuses(box) == std::map<std::string, std::string>{{"flyer-crawler-api", "online"}});
 }
 
-TEST_CASE("policies: scopes from the environment, overrides and the allow list from the system", "[shim][e2e]") {
+TEST_CASE("policies: scopes from the environment and overrides and the allow list from the system", "[shim][e2e]") {
   Pm2Sandbox box;
   box.start(shared_server());
   TempDir d;
@@ -365,10 +365,11 @@ TEST_CASE("policies: scopes from the environment, overrides and the allow list f
   SECTION("break-glass, only where the system policy allows it") {
     Shim pm2(box, kFlyerJob);
     pm2.use_testable();
+    pm2.env.erase("PM2GUARD_POLICY");  // an environment policy could only take permissions away
     pm2.env["PM2GUARD_OVERRIDE"] = "incident 42: restart everything";
-    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("closed.yml", "overrides: false\n");
+    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("closed.yml", "overrides: false\nsyslog: false\n");
     CHECK(pm2({"restart", "all"}).code == 77);
-    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("open.yml", "overrides: true\n");
+    pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("open.yml", "overrides: true\nsyslog: false\n");
     RunResult r = pm2({"restart", "all"});
     INFO(r.err);
     CHECK(r.code == 0);
@@ -386,11 +387,12 @@ TEST_CASE("policies: scopes from the environment, overrides and the allow list f
     solo.start({Pm2App{"only-app", "default", {}}});
     Shim pm2(solo);
     pm2.use_testable();
+    pm2.env.erase("PM2GUARD_POLICY");
     pm2.env["PATH"] = kTestableShimDir + ":/usr/bin:/bin";  // the real pm2 is not on PATH
     std::string node_dir = fs::path(*find_on_path("node")).parent_path().string();
     pm2.env["PATH"] += ":" + node_dir;
     pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] =
-        d.write("allow.yml", "allow: [kill]\nreal_pm2: " + fs::canonical(kRealDir + "/pm2").string() + "\n");
+        d.write("allow.yml", "allow: [kill]\nsyslog: false\nreal_pm2: " + fs::canonical(kRealDir + "/pm2").string() + "\n");
     RunResult r = pm2({"kill"});
     INFO(r.err);
     CHECK(r.code == 0);
