@@ -70,6 +70,7 @@ const std::vector<std::string_view> kCiMetadataVariables = {
     "FORGEJO_WORKFLOW_REF",
     "GITEA_ACTIONS",
     "GITEA_ACTIONS_RUNNER_VERSION",
+    "GITEA_REPOSITORY",
     "GITHUB_ACTIONS",
     "GITHUB_ACTOR",
     "GITHUB_ACTOR_ID",

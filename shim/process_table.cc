@@ -22,7 +22,8 @@ namespace {
 // GitHub Actions, Gitea's act_runner and Forgejo's runner all set GITHUB_*.
 // Forgejo's runner also sets FORGEJO_<same suffix> for each of them. Gitea
 // sets no GITEA_REPOSITORY (the repository is only GITHUB_REPOSITORY and the
-// `gitea.repository` expression), only the GITEA_ACTIONS marker.
+// `gitea.repository` expression), only the GITEA_ACTIONS marker; a workflow
+// may still export GITEA_REPOSITORY itself, so it is read when present.
 // Keep sorted: is_ci_ownership_variable() binary-searches it.
 const std::vector<std::string_view> kCiOwnershipVariables = {
     "BITBUCKET_BUILD_NUMBER",  // Bitbucket Pipelines
@@ -55,6 +56,7 @@ const std::vector<std::string_view> kCiOwnershipVariables = {
     "FORGEJO_SHA",
     "FORGEJO_WORKFLOW",
     "GITEA_ACTIONS",  // Gitea act_runner
+    "GITEA_REPOSITORY",
     "GITHUB_ACTIONS",  // GitHub Actions, Gitea, Forgejo
     "GITHUB_ACTOR",
     "GITHUB_JOB",
@@ -556,7 +558,7 @@ MonitorReply parse_monitor_reply(std::string_view json_text) {
 }
 
 std::string repository_of(const std::map<std::string, std::string>& ci) {
-  for (const char* k : {"GITHUB_REPOSITORY", "FORGEJO_REPOSITORY", "CI_PROJECT_PATH"}) {
+  for (const char* k : {"GITHUB_REPOSITORY", "GITEA_REPOSITORY", "FORGEJO_REPOSITORY", "CI_PROJECT_PATH"}) {
     auto it = ci.find(k);
     if (it != ci.end() && !it->second.empty()) return it->second;
   }

@@ -41,7 +41,8 @@ struct ProcessInfo {
 std::ostream& operator<<(std::ostream& os, const ProcessInfo& p);
 
 /// The repository a set of CI variables names (GITHUB_REPOSITORY, which
-/// Gitea sets too, then FORGEJO_REPOSITORY, then GitLab's CI_PROJECT_PATH);
+/// Gitea sets too, then GITEA_REPOSITORY, FORGEJO_REPOSITORY, GitLab's
+/// CI_PROJECT_PATH);
 /// "" when none. Used for processes' records and for callers alike.
 std::string repository_of(const std::map<std::string, std::string>& ci);
 

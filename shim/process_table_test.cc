@@ -132,10 +132,10 @@ TEST_CASE("the allow-list holds identifiers only", "[process_table][secrets]") {
     }
   }
   for (const char* name : {"GITHUB_REPOSITORY", "FORGEJO_REPOSITORY", "GITHUB_WORKFLOW", "GITHUB_RUN_ID", "GITHUB_JOB",
-                           "GITHUB_ACTOR", "CI_PROJECT_PATH", "GITEA_ACTIONS"})
+                           "GITHUB_ACTOR", "CI_PROJECT_PATH", "GITEA_ACTIONS", "GITEA_REPOSITORY"})
     CHECK(is_ci_ownership_variable(name));
   for (const char* name : {"GITHUB_TOKEN", "DB_PASSWORD", "HOME", "PATH", "github_repository", "GITHUB_REPOSITORY ",
-                           "", "GITEA_REPOSITORY"})
+                           "", "GITEA_TOKEN"})
     CHECK_FALSE(is_ci_ownership_variable(name));
 }
 
