@@ -443,11 +443,17 @@ class RegexAnalyser {
   Shapes group() {
     ++pos_;  // (
     enum { Capture, NonCapture, Lookahead, Lookbehind } kind = Capture;
+    bool negative = false;
     if (peek() == '?') {
       char k = peek(1);
       if (k == ':') { kind = NonCapture; pos_ += 2; }
-      else if (k == '=' || k == '!') { kind = Lookahead; pos_ += 2; }
-      else if (k == '<' && (peek(2) == '=' || peek(2) == '!')) { kind = Lookbehind; pos_ += 3; approximate_ = true; }
+      else if (k == '=' || k == '!') { kind = Lookahead; negative = k == '!'; pos_ += 2; }
+      else if (k == '<' && (peek(2) == '=' || peek(2) == '!')) {
+        kind = Lookbehind;
+        negative = peek(2) == '!';
+        pos_ += 3;
+        approximate_ = true;
+      }
       else if (k == '<') {
         size_t p = pos_ + 2, b = p;
         while (p < s_.size() && (isalnum(static_cast<unsigned char>(s_[p])) || s_[p] == '_' || s_[p] == '$')) ++p;
@@ -461,8 +467,17 @@ class RegexAnalyser {
     Shapes inner = disjunction();
     if (peek() != ')') throw RegexError{"unterminated group"};
     ++pos_;
-    if (kind == Lookbehind) return no_quantifier(0);
-    if (kind == Lookahead) return quantified(0);  // quantifiable in web-compatible JavaScript
+    if (kind == Lookahead || kind == Lookbehind) {
+      // A lookaround consumes nothing. A positive one whose body can match
+      // empty succeeds anywhere; a negative one whose body cannot succeeds
+      // at the end of any input (lookahead) or its start (lookbehind).
+      bool body_empty = (inner & (kEmpty | shape(WStar, false, false))) != 0;
+      Shapes s = 0;
+      if (!negative && body_empty) s = kEmpty;
+      if (negative && !body_empty) s = kind == Lookahead ? shape(W0, false, true) : shape(W0, true, false);
+      if (kind == Lookbehind) return no_quantifier(s);
+      return quantified(s);  // lookaheads are quantifiable in web-compatible JavaScript
+    }
     return quantified(inner);
   }
 
@@ -472,7 +487,10 @@ class RegexAnalyser {
     char k = peek();
     ++pos_;
     switch (k) {
-      case 'b': case 'B': return no_quantifier(0);
+      // \b holds somewhere in every name with a letter or digit (the
+      // class of names this analysis counts); \B does not hold in "a".
+      case 'b': return no_quantifier(kEmpty);
+      case 'B': return no_quantifier(0);
       case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
         return quantified(covers_name_chars(class_escape_set(k)) ? shape(W1, false, false) : 0);
       case 'p': case 'P':

@@ -38,7 +38,8 @@ TEST_CASE("pm2 regex targets start and end with a slash and are not numbers", "[
 TEST_CASE("regexes that match every name", "[js][regex]") {
   for (const char* src : {"", ".*", "^", "$", ".", ".+", "^.*$", "(.*)", "(?:)", "a|", "|a", "x?", "x*", "[^]",
                           "[\\s\\S]", "[\\w\\W]", "\\w", "\\S", "[^\\n]", "(a|b|)", "^.", ".$", "\\w*", "[a-z0-9A-Z]",
-                          "(?=a)?", "^(web)?", ".{1,}", "x{0}", "x{0,3}", "^.+$", "^(.*)$", "^[\\s\\S]*$", "^.*", "(.?)+$"}) {
+                          "(?=a)?", "^(web)?", ".{1,}", "x{0}", "x{0,3}", "^.+$", "^(.*)$", "^[\\s\\S]*$", "^.*", "(.?)+$", "(?=)", "(?!x)",
+                          "(?<=)", "(?<!x)", "\\b", "\\B|\\b", "(?=.*)", "(?!.)"}) {
     INFO(src);
     RegexVerdict v = analyse_js_regex(src);
     CHECK(v.valid);
@@ -48,7 +49,8 @@ TEST_CASE("regexes that match every name", "[js][regex]") {
 
 TEST_CASE("regexes that do not match every name", "[js][regex]") {
   for (const char* src : {"^web-", "web", "^flyer-crawler-api$", "^$", "..", "\\d", "[a-z]", "[^x]", "\\bweb",
-                          "(?=web)", "x+", "^.$", "x{1}", ".{2,}", "api|worker", "(?!a)b", "^.{2,}$", "^.*-test$", ".*-api", "^.{0,100}$"}) {
+                          "(?=web)", "x+", "^.$", "x{1}", ".{2,}", "api|worker", "(?!a)b", "^.{2,}$", "^.*-test$", ".*-api", "^.{0,100}$",
+                          "\\B", "(?!)", "(?=x)", "\\bweb"}) {
     INFO(src);
     RegexVerdict v = analyse_js_regex(src);
     CHECK(v.valid);

@@ -12,6 +12,7 @@ extern const Rule kDaemonTeardown;
 extern const Rule kUnfilteredListingTarget;
 extern const Rule kDynamicTarget;
 extern const Rule kShellParseError;
+extern const Rule kGroupMatchesAll;
 extern const Rule kProcessCountAbort;
 extern const Rule kOutsideScope;
 extern const Rule kForeignProcess;
@@ -21,7 +22,7 @@ extern const Rule kUnresolvedTarget;
 const std::vector<const Rule*>& all_rules() {
   static const std::vector<const Rule*> k = {
       &kTargetAll,         &kRegexMatchesAll, &kDaemonTeardown,   &kUnfilteredListingTarget,
-      &kDynamicTarget,     &kShellParseError, &kProcessCountAbort, &kOutsideScope,
+      &kDynamicTarget,     &kShellParseError, &kGroupMatchesAll,   &kProcessCountAbort, &kOutsideScope,
       &kForeignProcess,    &kCumulativeAll,   &kUnresolvedTarget,
   };
   return k;

@@ -37,6 +37,11 @@ struct RuntimeFacts {
   bool certain = true;
   std::string uncertainty;
 
+  /// Targets that name a group (a regex, a namespace), with what each one
+  /// resolved to; `refuse_all` makes a group that is every process a refusal.
+  std::vector<std::pair<std::string, std::vector<int>>> groups;
+  bool refuse_all = true;
+
   /// ADR-061 layer 3: the largest number of processes a command may take
   /// down when it takes down every one of them.
   int max_processes = 3;

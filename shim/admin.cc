@@ -1,3 +1,4 @@
+#include "subprocess.h"
 #include "admin.h"
 
 #include <dirent.h>
@@ -984,63 +985,11 @@ int uninstall(const UninstallOptions& o, std::ostream& out, std::ostream& err) {
 // Running commands (runuser, npm)
 
 CommandOutput run_command(const std::vector<std::string>& argv, double timeout_seconds) {
+  SubprocessResult s = run_subprocess(argv, "", timeout_seconds);
   CommandOutput r;
-  int out[2], err[2];
-  if (argv.empty() || pipe2(out, O_CLOEXEC) != 0) return r;
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return r;
-  }
-  pid_t pid = fork();
-  if (pid < 0) {
-    for (int fd : {out[0], out[1], err[0], err[1]}) close(fd);
-    return r;
-  }
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    setpgid(0, 0);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  bool out_open = true, err_open = true, timed_out = false;
-  while (out_open || err_open) {
-    std::vector<pollfd> fds;
-    if (out_open) fds.push_back({out[0], POLLIN, 0});
-    if (err_open) fds.push_back({err[0], POLLIN, 0});
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      kill(-pid, SIGKILL);
-      timed_out = true;
-      break;
-    }
-    if (poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-    for (const pollfd& p : fds) {
-      if (!p.revents) continue;
-      char buf[8192];
-      ssize_t n = read(p.fd, buf, sizeof buf);
-      if (n <= 0) {
-        (p.fd == out[0] ? out_open : err_open) = false;
-        continue;
-      }
-      (p.fd == out[0] ? r.out : r.err).append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(out[0]);
-  close(err[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!timed_out && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  r.exit_code = s.exit_code;
+  r.out = std::move(s.out);
+  r.err = std::move(s.err);
   return r;
 }
 

@@ -48,6 +48,8 @@ Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& 
     f.call = &call;
     for (const ProcessInfo& proc : processes) f.processes.push_back(live(proc));
     f.targets = resolution.ids;
+    f.groups = resolution.groups;
+    f.refuse_all = p->refuse_all;
     f.certain = resolution.certain;
     f.uncertainty = resolution.why;
     f.max_processes = p->max_processes;

@@ -46,7 +46,7 @@ using V = std::vector<std::string>;
 TEST_CASE("the linter's rules refuse the forms that mean every process", "[decide]") {
   Case c;
   CHECK(c.rules("pm2 delete all") == V{"target-all", "process-count-abort"});
-  CHECK(c.rules("pm2 stop /") == V{"regex-matches-all", "process-count-abort"});
+  CHECK(c.rules("pm2 stop /") == V{"regex-matches-all", "group-matches-all", "process-count-abort"});
   CHECK(c.rules("pm2 kill") == V{"daemon-teardown", "process-count-abort"});
   CHECK(c.rules("pm2 restart web-api").empty());
   CHECK(c.run("pm2 restart web-api").kind == Verdict::Allow);

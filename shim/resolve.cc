@@ -91,7 +91,7 @@ class Resolver {
     }
     if (pm2_is_regex_target(value)) {
       std::string source = pm2_regex_source(value);
-      size_t n = 0;
+      std::vector<int> hits;
       for (const ProcessInfo& p : procs_) {
         std::optional<bool> hit = js_regex_test(source, p.name);
         if (!hit) {
@@ -99,9 +99,11 @@ class Resolver {
           for (const ProcessInfo& q : procs_) add(q.pm_id);  // assume the worst
           return;
         }
-        if (*hit) add(p.pm_id), ++n;
+        if (*hit) hits.push_back(p.pm_id);
       }
-      note(fmt::format("{}: regex `{}` matches {} process(es)", label, source, n));
+      for (int id : hits) add(id);
+      r_.groups.push_back({value, hits});
+      note(fmt::format("{}: regex `{}` matches {} process(es)", label, source, hits.size()));
       return;
     }
     std::vector<int> ids = by_name_or_path(value);
@@ -113,6 +115,7 @@ class Resolver {
     ids = by_namespace(value);
     if (!ids.empty()) {
       for (int id : ids) add(id);
+      r_.groups.push_back({value, ids});
       note(fmt::format("{}: namespace `{}` ({} process(es))", label, value, ids.size()));
       return;
     }
@@ -127,14 +130,14 @@ class Resolver {
     note(fmt::format("{}: matches nothing (pm2 reports it not found)", label));
   }
 
-  std::optional<ConfigApps> config(const std::string& path) {
+  std::optional<ConfigApps> config(const std::string& path, bool start_json) {
     std::string err;
     std::optional<ConfigApps> apps;
     if (path == "-") {
-      if (in_.load_stdin) apps = in_.load_stdin(err);
+      if (in_.load_stdin) apps = in_.load_stdin(start_json, err);
       else err = "stdin cannot be read";
     } else if (in_.load_config) {
-      apps = in_.load_config(js_path_resolve(in_.cwd, path), err);
+      apps = in_.load_config(path, start_json, err);
     } else {
       err = "config files cannot be read";
     }
@@ -157,7 +160,7 @@ class Resolver {
 
   // stop/delete with a config: actionFromJson (exact --only, by name or path).
   void action_from_json(const std::string& path, const std::string& label) {
-    std::optional<ConfigApps> apps = config(path);
+    std::optional<ConfigApps> apps = config(path, false);
     if (!apps) return;
     auto only = call_.options.find("only");
     for (const std::string& name : apps->names) {
@@ -171,7 +174,7 @@ class Resolver {
   // restart/reload/start with a config: _startJson restarts the running apps
   // by name (each through _operate) and starts the others.
   void start_json(const std::string& path, const std::string& label) {
-    std::optional<ConfigApps> apps = config(path);
+    std::optional<ConfigApps> apps = config(path, true);
     if (!apps) return;
     auto only = call_.options.find("only");
     std::vector<std::string> wanted;

@@ -19,11 +19,15 @@ struct ConfigApps {
   std::vector<std::string> names;  ///< app names as pm2 renders them (name, else script basename without extension)
 };
 
-/// Loads a config file's apps (reading JSON/YAML, evaluating JS with node).
-/// Returns nullopt with `error` set when pm2's result cannot be known.
-using ConfigLoader = std::function<std::optional<ConfigApps>(const std::string& path, std::string& error)>;
-/// Parses a document pm2 reads from stdin (`pm2 delete -`).
-using StdinLoader = std::function<std::optional<ConfigApps>(std::string& error)>;
+/// Loads a config file's apps as pm2 would, from the file name exactly as
+/// given (pm2 decides the format from it and reads it from its cwd).
+/// `start_json`: as start/restart/reload read it (_startJson), else as
+/// stop/delete do (actionFromJson). nullopt with `error` when pm2's result
+/// cannot be known.
+using ConfigLoader =
+    std::function<std::optional<ConfigApps>(const std::string& file, bool start_json, std::string& error)>;
+/// The same for the document pm2 reads from stdin (`pm2 delete -`).
+using StdinLoader = std::function<std::optional<ConfigApps>(bool start_json, std::string& error)>;
 
 struct ResolveInput {
   const std::vector<ProcessInfo>* processes = nullptr;
@@ -44,6 +48,9 @@ struct Resolution {
   std::vector<std::string> notes;
   /// Apps a start or config command would start anew (not destructive).
   std::vector<std::string> new_apps;
+  /// Targets that name a group rather than processes (a regex, a
+  /// namespace), with the pm_ids each resolved to.
+  std::vector<std::pair<std::string, std::vector<int>>> groups;
 };
 
 /// Resolves the call's targets against the live processes.

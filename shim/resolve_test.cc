@@ -90,7 +90,7 @@ TEST_CASE("hidden restarts and signals", "[resolve]") {
 }
 
 TEST_CASE("config files: stop/delete by name, restart/start through _startJson with --only", "[resolve]") {
-  ConfigLoader cfg = [](const std::string&, std::string&) -> std::optional<ConfigApps> {
+  ConfigLoader cfg = [](const std::string&, bool, std::string&) -> std::optional<ConfigApps> {
     return ConfigApps{{"flyer-crawler-api", "flyer-crawler-worker", "not-running"}};
   };
   CHECK(resolve("pm2 delete ecosystem.config.js", cfg) == V{0, 7, 1});
@@ -98,7 +98,7 @@ TEST_CASE("config files: stop/delete by name, restart/start through _startJson w
   CHECK(resolve("pm2 delete ecosystem.config.js --only flyer-crawler-api,flyer-crawler-worker", cfg).empty());
   CHECK(resolve("pm2 restart ecosystem.config.js --only flyer-crawler-api,flyer-crawler-worker", cfg) == V{0, 7, 1});
   CHECK(resolve("pm2 start", cfg) == V{0, 7, 1});  // ecosystem.config.js by default
-  ConfigLoader broken = [](const std::string&, std::string& err) -> std::optional<ConfigApps> {
+  ConfigLoader broken = [](const std::string&, bool, std::string& err) -> std::optional<ConfigApps> {
     err = "node could not evaluate it";
     return std::nullopt;
   };

@@ -226,16 +226,21 @@ class Shim {
       stdin_data_ = read_all_stdin(err);
       if (!stdin_data_) return fail(kRefused, "unresolved-target", "stdin cannot be read: " + err);
     }
+    Pm2ConfigReader reader;
+    reader.pm2_root = pm2_root_of(real_);
+    reader.args.assign(args_.begin() + 1, args_.end());
     ResolveInput in;
     in.processes = &procs_;
     in.cwd = cwd();
-    in.load_config = [](const std::string& path, std::string& e) { return apps_from_file(path, e); };
-    in.load_stdin = [this](std::string& e) -> std::optional<ConfigApps> {
+    in.load_config = [&reader](const std::string& file, bool start_json, std::string& e) {
+      return reader.file(file, start_json, e);
+    };
+    in.load_stdin = [this, &reader](bool start_json, std::string& e) -> std::optional<ConfigApps> {
       if (!stdin_data_) {
         e = "stdin was not read";
         return std::nullopt;
       }
-      return apps_from_text(*stdin_data_, false, true, e);
+      return reader.stdin_document(*stdin_data_, start_json, e);
     };
     Resolution res = resolve_targets(call_, in);
     record_.targets = snapshots(procs_, res.ids);

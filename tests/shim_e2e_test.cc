@@ -140,7 +140,7 @@ TEST_CASE("the incident and its cousins are refused, other repositories' apps st
   };
   std::vector<Replay> replays = {
       {{"delete", "all"}, "target-all"},               // the cached workflow
-      {{"delete", "/-/"}, "process-count-abort"},      // a filter bug that selects everything
+      {{"delete", "/-/"}, "group-matches-all"},        // a filter bug that selects everything
       {{"stop", "/"}, "regex-matches-all"},
       {{"start", "all"}, "target-all"},
       {{"set", "all:x", "y"}, "target-all"},
