@@ -163,7 +163,8 @@ int explain_command(const std::vector<std::string>& args, std::ostream& out, std
   }
   std::string_view where = r->front == RuleFront::Both     ? "checked by the linter and by the shim"
                           : r->front == RuleFront::Linter ? "reported by the linter"
-                                                          : "checked by the shim against the live process list";
+                          : r->runtime_check              ? "checked by the shim against the live process list"
+                                                          : "a fault the shim records in its audit trail";
   out << fmt::format("{} ({}, {})\n\n{}\n\nWhat it finds\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nInstead\n  {}\n", r->id,
                      severity_name(r->severity), where, r->doc.summary, r->doc.what, r->doc.why, r->doc.example,
                      r->doc.instead);

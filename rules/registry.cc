@@ -18,12 +18,14 @@ extern const Rule kOutsideScope;
 extern const Rule kForeignProcess;
 extern const Rule kCumulativeAll;
 extern const Rule kUnresolvedTarget;
+extern const Rule kPolicyInvalid;  // faults the shim records: documentation only
+extern const Rule kLockTimeout;
 
 const std::vector<const Rule*>& all_rules() {
   static const std::vector<const Rule*> k = {
       &kTargetAll,         &kRegexMatchesAll, &kDaemonTeardown,   &kUnfilteredListingTarget,
       &kDynamicTarget,     &kShellParseError, &kGroupMatchesAll,   &kProcessCountAbort, &kOutsideScope,
-      &kForeignProcess,    &kCumulativeAll,   &kUnresolvedTarget,
+      &kForeignProcess,    &kCumulativeAll,   &kUnresolvedTarget,  &kPolicyInvalid,     &kLockTimeout,
   };
   return k;
 }

@@ -115,7 +115,8 @@ struct Reader {
 
 }  // namespace
 
-std::optional<Policy> parse_policy(const std::string& text, const std::string& source, std::string& error) {
+std::optional<Policy> parse_policy(const std::string& text, const std::string& source, std::string& error,
+                                   PolicyRole role) {
   Reader r{source, {}};
   YAML::Node root;
   try {
@@ -135,7 +136,9 @@ std::optional<Policy> parse_policy(const std::string& text, const std::string& s
     std::string k = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     bool ok = true;
-    if (k == "version") {
+    if (role == PolicyRole::Environment && (k == "real_pm2" || k == "audit_log" || k == "syslog")) {
+      ok = r.fail(kv.first, fmt::format("`{}` is read from the system policy only", k));
+    } else if (k == "version") {
       std::string ver;
       ok = r.string(v, k, ver) && (ver == "1" || r.fail(v, "only `version: 1` is known"));
     } else if (k == "refuse_all") {
@@ -199,7 +202,8 @@ std::optional<Policy> parse_policy(const std::string& text, const std::string& s
   return p;
 }
 
-std::optional<Policy> load_policy(const std::string& path, bool require_trusted, std::string& error) {
+std::optional<Policy> load_policy(const std::string& path, bool require_trusted, std::string& error,
+                                  PolicyRole role) {
   struct stat st {};
   if (lstat(path.c_str(), &st) != 0) {
     error = fmt::format("{}: {}", path, std::strerror(errno));
@@ -235,7 +239,7 @@ std::optional<Policy> load_policy(const std::string& path, bool require_trusted,
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_policy(ss.str(), path, error);
+  return parse_policy(ss.str(), path, error, role);
 }
 
 std::vector<const Policy*> PolicySet::all() const {

@@ -57,14 +57,21 @@ struct Policy {
   bool syslog = true;
 };
 
+/// Which policy a document is: the system one, or the stricter one the
+/// environment names, where the system-only keys (`real_pm2`, `audit_log`,
+/// `syslog`) are errors rather than silently ignored.
+enum class PolicyRole { System, Environment };
+
 /// Parses a policy document. Unknown keys and wrong types are errors: a
 /// typo must not silently switch a safeguard off.
-std::optional<Policy> parse_policy(const std::string& yaml_text, const std::string& source, std::string& error);
+std::optional<Policy> parse_policy(const std::string& yaml_text, const std::string& source, std::string& error,
+                                   PolicyRole role = PolicyRole::System);
 
 /// Reads and parses a policy file. With `require_trusted`, the file and its
 /// directory must be owned by root and not writable by group or others, and
 /// the file must not be a symlink.
-std::optional<Policy> load_policy(const std::string& path, bool require_trusted, std::string& error);
+std::optional<Policy> load_policy(const std::string& path, bool require_trusted, std::string& error,
+                                  PolicyRole role = PolicyRole::System);
 
 /// The policies in force: the system one (or the built-in defaults when
 /// there is no system file) and, optionally, a stricter one from the

@@ -55,6 +55,19 @@ TEST_CASE("a mistyped policy is an error, not a silently disabled safeguard", "[
   CHECK(err.find("invalid YAML") != std::string::npos);
 }
 
+TEST_CASE("the environment's policy cannot set what only the system policy may", "[policy]") {
+  for (const char* doc : {"syslog: false\n", "audit_log: /tmp/elsewhere.log\n", "real_pm2: /tmp/fake/pm2\n"}) {
+    std::string err;
+    INFO(doc);
+    CHECK(parse_policy(doc, "sys.yml", err, PolicyRole::System));
+    CHECK_FALSE(parse_policy(doc, "env.yml", err, PolicyRole::Environment));
+    CHECK(err.find("env.yml:1:1:") != std::string::npos);
+    CHECK(err.find("system policy only") != std::string::npos);
+  }
+  std::string err;
+  CHECK(parse_policy("max_processes: 1\nownership: true\n", "env.yml", err, PolicyRole::Environment));
+}
+
 TEST_CASE("a trusted policy file must be root-owned and not writable by others", "[policy]") {
   TempDir d;
   std::string path = d.write("etc/policy.yml", "max_processes: 2\n");

@@ -100,9 +100,12 @@ namespace {
 
 std::atomic<pid_t> g_child{0};
 
-void forward(int sig) {
+void forward(int sig, siginfo_t* info, void*) {
+  // A terminal's signals (si_code SI_KERNEL) went to the whole foreground
+  // group, the child included.
+  if (info && info->si_code == SI_KERNEL) return;
   pid_t c = g_child.load();
-  if (c > 0) kill(-c, sig);
+  if (c > 0) kill(c, sig);
 }
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
@@ -124,16 +127,15 @@ ChildResult run_real_pm2(const std::string& real, char** argv, const std::option
     return {126, 0};
   }
   if (pid == 0) {
-    setpgid(0, 0);
     if (stdin_data) dup2(in[0], 0);
     sigprocmask(SIG_SETMASK, &old, nullptr);
     execv(real.c_str(), argv);
-    _exit(127);
+    _exit(126);
   }
-  setpgid(pid, pid);
   g_child = pid;
   struct sigaction sa {};
-  sa.sa_handler = forward;
+  sa.sa_sigaction = forward;
+  sa.sa_flags = SA_SIGINFO;
   sigemptyset(&sa.sa_mask);
   struct sigaction saved[6];
   for (size_t k = 0; k < 6; ++k) sigaction(kForwarded[k], &sa, &saved[k]);

@@ -30,9 +30,11 @@ struct ChildResult {
   int signal = 0;     ///< when a signal ended it
 };
 
-/// Runs the real pm2 as a child (in its own process group, so a terminal's
-/// signals reach it once, through the shim). SIGINT, SIGTERM, SIGHUP,
-/// SIGQUIT, SIGUSR1 and SIGUSR2 sent to the shim are forwarded. When
+/// Runs the real pm2 as a child in the shim's own process group, so that
+/// whatever kills the group (a CI runner cancelling a job, a terminal's
+/// Ctrl-C) reaches pm2 too. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
+/// SIGUSR2 sent to the shim alone are forwarded; those a terminal sends to
+/// the whole group are not sent a second time. When
 /// `stdin_data` is set, the child reads it from a pipe instead of the
 /// shim's stdin.
 ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data);

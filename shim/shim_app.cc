@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -86,12 +87,19 @@ Policies load_policies() {
   }
   if (auto extra = env("PM2GUARD_POLICY"); extra && !extra->empty()) {
     std::string err;
-    if (auto p = load_policy(*extra, false, err))
+    if (auto p = load_policy(*extra, false, err, PolicyRole::Environment))
       out.set.extra = *p;
     else if (out.error.empty())
       out.error = err;
   }
   return out;
+}
+
+// An environment switch: set, and not "0", "false", "no" or "off".
+bool flag_on(const std::string& v) {
+  std::string l;
+  for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return !(l.empty() || l == "0" || l == "false" || l == "no" || l == "off");
 }
 
 bool has_stdin_target(const Pm2Call& call) {
@@ -166,7 +174,7 @@ std::vector<std::string> verify(const std::vector<ProcessInfo>& before, const st
 
 class Shim {
  public:
-  Shim(int argc, char** argv) : argc_(argc), argv_(argv) {
+  Shim(int argc, char** argv) : argv_(argv) {
     for (int i = 0; i < argc; ++i) args_.emplace_back(argv[i]);
     inv_ = invocation_from_argv(args_);
     call_ = parse_pm2_call(inv_);
@@ -184,7 +192,7 @@ class Shim {
     }
     real_ = *real;
 
-    dry_run_ = env("PM2GUARD_DRY_RUN").value_or("") != "";
+    dry_run_ = flag_on(env("PM2GUARD_DRY_RUN").value_or(""));
     bool guarded = is_destructive(call_) || (call_.spec && call_.spec->impact == Impact::Targets && has_stdin_target(call_));
     if (!guarded) return pass_through();
 
@@ -195,12 +203,18 @@ class Shim {
     record_.shim_version = PM2GUARD_VERSION;
     record_.ci = collect_ci_metadata(env, cwd());
     for (const Policy* p : policies_.set.all()) record_.policy_sources.push_back(p->source);
-    if (!policies_.error.empty()) return fail(kPolicyInvalid, "policy-invalid", policies_.error);
 
+    // Where the audit trail goes is known before anything can be refused,
+    // so that every refusal of a destructive command is recorded.
     std::optional<Pm2Paths> paths = resolve_pm2_paths(err);
+    if (paths) {
+      paths_ = *paths;
+      audit_path_ = policies_.set.system.audit_log.value_or(default_audit_path(paths_));
+    } else if (policies_.set.system.audit_log) {
+      audit_path_ = *policies_.set.system.audit_log;
+    }
+    if (!policies_.error.empty()) return fail(kPolicyInvalid, "policy-invalid", policies_.error);
     if (!paths) return fail(kDaemonUnreadable, "unresolved-target", "cannot tell which pm2 daemon pm2 would reach: " + err);
-    paths_ = *paths;
-    audit_path_ = policies_.set.system.audit_log.value_or(default_audit_path(paths_));
 
     // Layer 7: one destructive command at a time on this daemon (a dry run
     // changes nothing and takes no lock).
@@ -263,8 +277,11 @@ class Shim {
     Verdict v = decide(policies_.set, inv_, call_, procs_, res, caller);
     for (const Finding& f : v.findings) record_.rules.push_back(f.rule);
 
-    // Nothing to stop or restart, and nothing objected: a plain start.
-    if (v.kind == Verdict::Allow && res.ids.empty() && !stdin_data_) return pass_through();
+    // A start that only adds new processes, and that nothing objected to,
+    // is pm2 itself in place. Every other guarded command is audited, also
+    // when it matches nothing.
+    bool starts = call_.command == "start" || call_.command.rfind("startOr", 0) == 0;
+    if (v.kind == Verdict::Allow && starts && res.ids.empty() && !stdin_data_) return pass_through();
 
     if (v.kind == Verdict::Refuse) return refuse(v);
     if (dry_run_) {
@@ -298,6 +315,9 @@ class Shim {
       if (!save_job_state(job_dir, *key, job, err)) say(fmt::format("pm2guard: warning: {}", err));
     }
 
+    // `pm2 deepUpdate` runs `pm2 update` itself, through this shim: the
+    // lock is let go first, or the two would wait for each other.
+    if (call_.command == "deepUpdate") lock_.reset();
     ChildResult child = run_real_pm2(real_, argv_, stdin_data_);
     record_.exit_code = child.signal ? std::nullopt : std::optional<int>(child.exit_code);
     if (child.signal) record_.exit_signal = child.signal;
@@ -320,11 +340,9 @@ class Shim {
  private:
   std::string quoted() const { return "`" + inv_.display() + "`"; }
 
-  bool syslog_enabled() const {
-    for (const Policy* p : policies_.set.all())
-      if (!p->syslog) return false;
-    return true;
-  }
+  // The system log is the copy of the trail a CI job cannot edit, so only
+  // the system policy may turn it off.
+  bool syslog_enabled() const { return policies_.set.system.syslog; }
 
   int pass_through() {
     if (dry_run_) {
@@ -333,7 +351,7 @@ class Shim {
     }
     exec_real_pm2(real_, argv_);
     say(fmt::format("pm2guard: cannot run {}: {}", real_, std::strerror(errno)));
-    return kNoRealPm2;
+    return kExecFailed;
   }
 
   void finish_record() {
@@ -398,7 +416,6 @@ class Shim {
     return code;
   }
 
-  int argc_;
   char** argv_;
   std::vector<std::string> args_;
   Invocation inv_;

@@ -12,6 +12,7 @@ enum ShimExit {
   kDaemonUnreadable = 69,   ///< the daemon's process list could not be read (destructive commands only)
   kAuditUnwritable = 74,    ///< the audit log cannot be written (destructive commands only)
   kLockTimeout = 75,        ///< another destructive command held the daemon's lock too long
+  kExecFailed = 126,        ///< the real pm2 was found but could not be executed
   kNoRealPm2 = 127,         ///< no pm2 other than the shim could be found
 };
 

@@ -54,9 +54,13 @@ std::vector<Pm2App> shared_server() {
           app("billing-api", "acme/billing", "other")};
 }
 
+// The shim as built for tests: the same code as the shipped one, except
+// that PM2GUARD_TEST_SYSTEM_POLICY stands in for /etc/pm2guard/policy.yml.
+// Tests keep to their own folders: their system policy turns the system log
+// off (only a system policy can), and a test that replaces it says so again.
 struct Shim {
   Pm2Sandbox& box;
-  std::string shim_dir = kShimDir;
+  std::string shim_dir = kTestableShimDir;
   std::map<std::string, std::string> env;
 
   explicit Shim(Pm2Sandbox& b, const std::map<std::string, std::string>& job = {}) : box(b) {
@@ -66,14 +70,9 @@ struct Shim {
     }
     env["PATH"] = shim_dir + ":" + kRealDir + ":" + env["PATH"];
     for (const auto& [k, v] : job) env[k] = v;
-    // Tests keep to their own folders: nothing goes to the system log.
-    std::string quiet = b.dir() + "/quiet-policy.yml";
+    std::string quiet = b.dir() + "/quiet-system-policy.yml";
     std::ofstream(quiet) << "syslog: false\n";
-    env["PM2GUARD_POLICY"] = quiet;
-  }
-  void use_testable() {
-    env["PATH"].replace(0, shim_dir.size(), kTestableShimDir);
-    shim_dir = kTestableShimDir;
+    env["PM2GUARD_TEST_SYSTEM_POLICY"] = quiet;
   }
   RunResult operator()(std::vector<std::string> args, const std::string& input = "") const {
     args.insert(args.begin(), shim_dir + "/pm2");
@@ -190,6 +189,15 @@ TEST_CASE("the incident and its cousins are refused, other repositories' apps st
   all << in.rdbuf();
   CHECK_FALSE(has(all.str(), "hunter2"));           // the caller's secrets
   CHECK_FALSE(has(all.str(), "s3cret-db-password"));  // the processes' environments
+
+  // A delete that matches nothing still leaves a record, with pm2's failure.
+  RunResult none = pm2({"delete", "flyer-crawler-api"});
+  CHECK(none.code == 1);
+  lines = audit_lines(box);
+  REQUIRE(lines.size() == replays.size() + 6);
+  CHECK(lines.back()["decision"] == "allow");
+  CHECK(lines.back()["targets"].empty());
+  CHECK(lines.back()["exit_code"] == 1);
 }
 
 TEST_CASE("a job that deletes every process one at a time is stopped at the last one", "[shim][e2e]") {
@@ -215,7 +223,7 @@ TEST_CASE("transparency: same bytes, same exit codes, stdin forms, pid and signa
   box.start(shared_server());
   Shim pm2(box, kFlyerJob);
   std::map<std::string, std::string> direct_env = pm2.env;
-  direct_env["PATH"] = pm2.env["PATH"].substr(kShimDir.size() + 1);  // the same PATH without the shim
+  direct_env["PATH"] = pm2.env["PATH"].substr(pm2.shim_dir.size() + 1);  // the same PATH without the shim
   auto direct = [&](std::vector<std::string> args) {
     args.insert(args.begin(), kRealDir + "/pm2");
     RunOptions o;
@@ -266,22 +274,34 @@ TEST_CASE("transparency: same bytes, same exit codes, stdin forms, pid and signa
     CHECK(WIFSIGNALED(status));
   }
   SECTION("a signal reaches pm2 and its death is the shim's") {
-    pid_t pid = spawn(kShimDir + "/pm2", {"restart", "flyer-crawler-api"}, pm2.env, box.dir());
+    // A restart that waits up to 20 s for a ready signal the app never sends.
+    pid_t pid = spawn(pm2.shim_dir + "/pm2", {"restart", "flyer-crawler-api", "--wait-ready", "--listen-timeout", "20000"},
+                      pm2.env, box.dir());
     // Wait until the shim has started pm2 as its child, then signal the shim.
-    bool child_seen = false;
-    for (int i = 0; i < 200 && !child_seen; ++i) {
+    pid_t child = 0;
+    for (int i = 0; i < 300 && child == 0; ++i) {
       std::ifstream ch("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-      std::string kids;
-      ch >> kids;
-      child_seen = !kids.empty();
-      if (!child_seen) usleep(10000);
+      ch >> child;
+      if (child == 0) usleep(10000);
     }
-    REQUIRE(child_seen);
+    REQUIRE(child > 0);
+    usleep(300000);  // pm2 is now waiting on the daemon
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
     CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == SIGTERM);
+    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM));
+    // pm2 got the signal too: it is gone long before its 20 s wait is over.
+    bool child_gone = false;
+    for (int i = 0; i < 100 && !child_gone; ++i) {
+      std::ifstream st("/proc/" + std::to_string(child) + "/stat");
+      std::string line;
+      std::getline(st, line);
+      size_t paren = line.rfind(')');
+      child_gone = !st || paren == std::string::npos || line.compare(paren + 2, 1, "Z") == 0;
+      if (!child_gone) usleep(50000);
+    }
+    CHECK(child_gone);
   }
 }
 
@@ -329,6 +349,10 @@ TEST_CASE("faults: destructive commands fail closed, read-only commands pass", "
     RunResult r = pm2({"delete", "flyer-crawler-api"});
     CHECK(r.code == 78);
     CHECK(has(r.err, "unknown key `refuse_al`"));
+    std::vector<json> lines = audit_lines(box);
+    REQUIRE(lines.size() == 1);  // the refusal is on record
+    CHECK(lines[0]["decision"] == "refuse");
+    CHECK(lines[0]["rules"] == json::array({"policy-invalid"}));
     CHECK(pm2({"describe", "flyer-crawler-api"}).code == 0);
   }
   SECTION("an audit log that cannot be written") {
@@ -355,7 +379,7 @@ TEST_CASE("policies: scopes from the environment and overrides and the allow lis
     Shim pm2(box, kFlyerJob);
     pm2.env["PM2GUARD_POLICY"] = d.write(
         "scope.yml",
-        "syslog: false\nscopes:\n  - name: flyer-prod\n    repositories: [projectium/flyer-crawler]\n"
+        "scopes:\n  - name: flyer-prod\n    repositories: [projectium/flyer-crawler]\n"
         "    processes: ['flyer-crawler-*', '!flyer-crawler-*-test']\n");
     RunResult r = pm2({"restart", "flyer-crawler-api-test"});
     CHECK(r.code == 77);
@@ -364,8 +388,6 @@ TEST_CASE("policies: scopes from the environment and overrides and the allow lis
   }
   SECTION("break-glass, only where the system policy allows it") {
     Shim pm2(box, kFlyerJob);
-    pm2.use_testable();
-    pm2.env.erase("PM2GUARD_POLICY");  // an environment policy could only take permissions away
     pm2.env["PM2GUARD_OVERRIDE"] = "incident 42: restart everything";
     pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("closed.yml", "overrides: false\nsyslog: false\n");
     CHECK(pm2({"restart", "all"}).code == 77);
@@ -379,15 +401,13 @@ TEST_CASE("policies: scopes from the environment and overrides and the allow lis
     CHECK(lines.back()["decision"] == "override");
     CHECK(lines.back()["override_reason"] == "incident 42: restart everything");
     // The environment can take overrides away again.
-    pm2.env["PM2GUARD_POLICY"] = d.write("no-overrides.yml", "overrides: false\nsyslog: false\n");
+    pm2.env["PM2GUARD_POLICY"] = d.write("no-overrides.yml", "overrides: false\n");
     CHECK(pm2({"restart", "all"}).code == 77);
   }
   SECTION("the allow list and the recorded real pm2 come from the system policy") {
     Pm2Sandbox solo;
     solo.start({Pm2App{"only-app", "default", {}}});
     Shim pm2(solo);
-    pm2.use_testable();
-    pm2.env.erase("PM2GUARD_POLICY");
     pm2.env["PATH"] = kTestableShimDir + ":/usr/bin:/bin";  // the real pm2 is not on PATH
     std::string node_dir = fs::path(*find_on_path("node")).parent_path().string();
     pm2.env["PATH"] += ":" + node_dir;
@@ -405,7 +425,7 @@ TEST_CASE("the deployment lock serialises destructive commands", "[shim][e2e]") 
   box.start({Pm2App{"flyer-crawler-api", "default", {}}});
   Shim pm2(box, kFlyerJob);
   TempDir d;
-  pm2.env["PM2GUARD_POLICY"] = d.write("fast.yml", "lock_timeout: 0.3\nsyslog: false\n");
+  pm2.env["PM2GUARD_POLICY"] = d.write("fast.yml", "lock_timeout: 0.3\n");
   int fd = open((box.pm2_home() + "/pm2guard.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
   REQUIRE(fd >= 0);
   std::string holder = "pid " + std::to_string(getpid()) + " since now: a test holding the lock\n";
@@ -413,6 +433,7 @@ TEST_CASE("the deployment lock serialises destructive commands", "[shim][e2e]") 
   REQUIRE(flock(fd, LOCK_EX) == 0);
   RunResult r = pm2({"restart", "flyer-crawler-api"});
   CHECK(r.code == 75);
+  CHECK(has(r.err, "[lock-timeout]"));
   CHECK(has(r.err, "a test holding the lock"));
   flock(fd, LOCK_UN);
   close(fd);
@@ -436,7 +457,7 @@ TEST_CASE("the audit record: metadata, workflow hash, tables before and after", 
   const json& a = lines[0];
   for (const char* k : {"time", "host", "user", "cwd", "argv", "ci", "decision", "targets", "before", "after", "exit_code"})
     CHECK(a.contains(k));
-  CHECK(a["argv"] == json::array({kShimDir + "/pm2", "restart", "flyer-crawler-api"}));
+  CHECK(a["argv"] == json::array({pm2.shim_dir + "/pm2", "restart", "flyer-crawler-api"}));
   CHECK(a["ci"]["vars"]["GITHUB_RUN_ID"] == "9001");
   CHECK(a["ci"]["vars"]["GITHUB_JOB"] == "deploy");
   RunResult sum = run({"/usr/bin/sha256sum", wf});
