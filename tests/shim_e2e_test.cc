@@ -16,6 +16,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "pm2_sandbox.h"
@@ -467,4 +469,84 @@ TEST_CASE("the audit record: metadata, workflow hash, tables before and after", 
   CHECK_FALSE(a["before"][0].contains("env"));
   CHECK(a["exit_code"] == 0);
   CHECK(a["verification"].empty());
+}
+
+// The shim resolves targets the way pm2 does: for each argv, the processes
+// the shim's dry run names are exactly those the real pm2 then restarts or
+// stops on the same daemon.
+TEST_CASE("differential: the shim's targets are the processes real pm2 acts on", "[shim][e2e]") {
+  Pm2Sandbox box;
+  box.start({Pm2App{"web-api", "default", {}}, Pm2App{"web-worker", "default", {}}, Pm2App{"cron-job", "jobs", {}},
+             Pm2App{"other-app", "default", {}}});
+  TempDir d;
+  std::string eco = d.write("eco.config.js",
+                            "module.exports = { apps: [ { name: 'web-api', script: '" + box.idle_script() +
+                                "' }, { name: 'web-worker', script: '" + box.idle_script() + "' } ] };\n");
+  Shim pm2(box);
+  pm2.env["PM2GUARD_DRY_RUN"] = "1";
+  pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("open.yml", "syslog: false\nmax_processes: 100\n");
+
+  auto id_of = [&](const std::string& name) {
+    for (const json& p : box.jlist())
+      if (p["name"] == name) return p["pm_id"].get<int>();
+    return -1;
+  };
+  std::vector<std::vector<std::string>> cases = {
+      {"restart", "web-api"},
+      {"restart", "web-api", "web-worker"},
+      {"restart", std::to_string(id_of("cron-job"))},
+      {"restart", std::to_string(id_of("other-app")), "web-worker"},
+      {"restart", "/worker/"},
+      {"restart", "/^(web|other)-/"},
+      {"restart", "jobs"},  // a namespace
+      {"restart", "web-api", "--update-env"},
+      {"restart", "--update-env", "web-worker"},
+      {"restart", "-s", "other-app"},
+      {"reload", "web-worker"},
+      {"restart", eco, "--only", "web-worker"},
+      {"restart", eco},
+      {"stop", "cron-job"},
+      {"delete", "no-such-app"},
+      // JavaScript's number parsing decides what an id is.
+      {"restart", "0x1"},
+      {"restart", " 2"},
+      {"restart", "1e0"},
+      {"restart", "3.0"},
+      {"restart", "web-api", "web-api"},
+      {"restart", "JOBS"},
+  };
+  // What real pm2 did: processes whose restart count or status changed.
+  auto effect = [&](const std::vector<std::string>& args) {
+    std::map<int, std::pair<int, std::string>> before;
+    for (const json& p : box.jlist())
+      before[p["pm_id"]] = {p["pm2_env"]["restart_time"].get<int>(), p["pm2_env"]["status"].get<std::string>()};
+    box.pm2(args);
+    std::set<int> touched;
+    for (const json& p : box.jlist()) {
+      auto b = before.find(p["pm_id"].get<int>());
+      if (b == before.end() || b->second != std::make_pair(p["pm2_env"]["restart_time"].get<int>(),
+                                                         p["pm2_env"]["status"].get<std::string>()))
+        touched.insert(p["pm_id"].get<int>());
+    }
+    return touched;
+  };
+  // What the shim said it would act on: "(id N" in its dry-run line.
+  auto predicted = [&](const std::vector<std::string>& args) {
+    RunResult r = pm2(args);
+    INFO(r.err);
+    CHECK(r.code == 0);
+    std::set<int> ids;
+    std::regex id_re("\\(id ([0-9]+)");
+    for (std::sregex_iterator it(r.err.begin(), r.err.end(), id_re), end; it != end; ++it)
+      ids.insert(std::stoi((*it)[1]));
+    return ids;
+  };
+  for (const std::vector<std::string>& args : cases) {
+    std::string shown;
+    for (const std::string& a : args) shown += " " + a;
+    INFO("pm2" << shown);
+    std::set<int> said = predicted(args);
+    std::set<int> did = effect(args);
+    CHECK(said == did);
+  }
 }
