@@ -628,4 +628,38 @@ bool is_destructive(const Pm2Call& call) {
   return !call.targets.empty();
 }
 
+std::vector<SecretWord> secret_words(const Invocation& inv, const Pm2Call& call) {
+  std::vector<SecretWord> out;
+  const std::string& c = call.command;
+  if (c == "set" || c == "config" || c == "link") {
+    size_t skip = c == "link" ? 0 : 1;  // set and config keep their key
+    for (size_t k = skip; k < call.positionals.size(); ++k) out.push_back({call.positionals[k], 0});
+  } else if (c == "multiset" && !call.positionals.empty()) {
+    const Word& w = inv.args[static_cast<size_t>(call.positionals[0])];
+    size_t sp = w.text.find(' ');
+    if (sp != std::string::npos) out.push_back({call.positionals[0], sp + 1});
+  }
+  if (c == "start" || c == "restart" || c == "reload" || c == "startOrRestart" || c == "startOrReload" ||
+      c == "startOrGracefulReload") {
+    bool after = false;
+    for (size_t i = 0; i < inv.args.size(); ++i) {
+      if (after) out.push_back({static_cast<int>(i), 0});
+      after = after || (inv.args[i].literal && inv.args[i].text == "--");
+    }
+  }
+  return out;
+}
+
+std::string display_safe(const Invocation& inv) {
+  std::vector<SecretWord> secrets = secret_words(inv, parse_pm2_call(inv));
+  if (secrets.empty()) return inv.display();
+  Invocation copy = inv;
+  for (const SecretWord& s : secrets) {
+    Word& w = copy.args[static_cast<size_t>(s.arg)];
+    w = Word::lit(w.text.substr(0, std::min(s.keep, w.text.size())) + std::string(kRedacted), w.range);
+    w.literal = s.keep != 0;  // shown bare, not shell-quoted, when it is all placeholder
+  }
+  return copy.display();
+}
+
 }  // namespace pm2guard

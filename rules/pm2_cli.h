@@ -115,4 +115,22 @@ bool is_process_listing(const Pm2Call& call);
 /// Whether the call, as parsed, can stop, restart or delete processes.
 bool is_destructive(const Pm2Call& call);
 
+/// A word of the command line that may hold a secret: the values of `set`
+/// and `config` (their key stays), `link` keys, the value part of a
+/// `multiset "key value"` word, and a started script's own arguments after
+/// `--`. `keep` leading characters of the word are shown (a multiset key).
+struct SecretWord {
+  int arg = 0;      ///< index into Invocation::args
+  size_t keep = 0;  ///< characters of the word that are not secret
+};
+std::vector<SecretWord> secret_words(const Invocation& inv, const Pm2Call& call);
+
+/// What stands in a message or an audit record for a secret.
+inline constexpr std::string_view kRedacted = "<redacted>";
+
+/// The command line as a user would write it (Invocation::display()) with
+/// every secret_words() value replaced by kRedacted: what messages, the
+/// audit trail and the system log show.
+std::string display_safe(const Invocation& inv);
+
 }  // namespace pm2guard

@@ -164,3 +164,24 @@ TEST_CASE("dynamic words", "[cli]") {
   // A dynamic word after an option that takes a value is that value.
   CHECK(parse("pm2 delete --name $X api").targets.size() == 1);
 }
+
+TEST_CASE("values that may be secrets are left out of what is shown", "[pm2_cli]") {
+  struct Case {
+    const char* line;
+    const char* shown;
+  };
+  for (const Case& c : {
+           Case{"pm2 set all:token s3cr3t", "pm2 set all:token <redacted>"},
+           Case{"pm2 config web:db_password s3cr3t", "pm2 config web:db_password <redacted>"},
+           Case{"pm2 multiset 'web:db_password s3cr3t'", "pm2 multiset 'web:db_password <redacted>'"},
+           Case{"pm2 link s3cr3t-public s3cr3t-private", "pm2 link <redacted> <redacted>"},
+           Case{"pm2 start app.js -- --api-key s3cr3t", "pm2 start app.js -- <redacted> <redacted>"},
+           Case{"pm2 restart web -- s3cr3t", "pm2 restart web -- <redacted>"},
+           Case{"pm2 delete web -- x", "pm2 delete web -- x"},
+           Case{"pm2 set pm2:sysmonit true", "pm2 set pm2:sysmonit <redacted>"},
+           Case{"pm2 multiset nospace", "pm2 multiset nospace"},
+       }) {
+    INFO(c.line);
+    CHECK(display_safe(inv(c.line)) == c.shown);
+  }
+}

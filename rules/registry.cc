@@ -70,7 +70,7 @@ std::vector<Finding> check_invocation(const Invocation& inv, const Pm2Call& call
 
 std::vector<Finding> check_invocation(const Invocation& inv) { return check_invocation(inv, parse_pm2_call(inv)); }
 
-std::string quoted_command(const Invocation& inv) { return "`" + inv.display() + "`"; }
+std::string quoted_command(const Invocation& inv) { return "`" + display_safe(inv) + "`"; }
 
 std::string_view action_verb(const std::string& command) {
   if (command == "stop") return "stops";

@@ -10,7 +10,7 @@ namespace pm2guard::runtime_detail {
 
 Finding finding(const Rule& r, const RuntimeFacts& f, std::string message);
 
-inline std::string command_of(const RuntimeFacts& f) { return f.inv ? "`" + f.inv->display() + "`" : "the command"; }
+inline std::string command_of(const RuntimeFacts& f) { return f.inv ? "`" + display_safe(*f.inv) + "`" : "the command"; }
 
 inline bool targets_every_process(const RuntimeFacts& f) {
   size_t live = 0;

@@ -20,7 +20,7 @@ void check(CheckContext& ctx) {
         break;
       case TargetRole::ConfigKey:
         what = fmt::format("restarts every process (after setting `{}`, pm2 restarts the app named before ':')",
-                           ctx.word(t.arg).text);
+                           ctx.word(t.arg).text.substr(0, ctx.word(t.arg).text.find(' ')));
         break;
       case TargetRole::Signal:
         what = "sends the signal to every process";

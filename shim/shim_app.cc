@@ -127,24 +127,15 @@ std::optional<std::string> read_all_stdin(std::string& error) {
   return data;
 }
 
-// argv for the audit trail: values that may be secrets are blanked
-// (`pm2 set module:key VALUE`, `config`, `multiset`, `link` keys, and a
-// started script's own arguments after `--`).
-std::vector<std::string> redacted_argv(const std::vector<std::string>& args, const Pm2Call& call) {
+// argv for the audit trail, with the values that may be secrets blanked
+// (see secret_words()).
+std::vector<std::string> redacted_argv(const std::vector<std::string>& args, const Invocation& inv,
+                                       const Pm2Call& call) {
   std::vector<std::string> out = args;
-  const std::string kRedacted = "<redacted>";
-  const std::string& c = call.command;
-  if (c == "set" || c == "config" || c == "link") {
-    size_t skip = c == "link" ? 0 : 1;  // set/config keep their key
-    for (size_t k = skip; k < call.positionals.size(); ++k) out[static_cast<size_t>(call.positionals[k]) + 1] = kRedacted;
-  } else if (c == "multiset" && !call.positionals.empty()) {
-    std::string& s = out[static_cast<size_t>(call.positionals[0]) + 1];
-    size_t sp = s.find(' ');
-    if (sp != std::string::npos) s = s.substr(0, sp) + " " + kRedacted;
+  for (const SecretWord& s : secret_words(inv, call)) {
+    std::string& w = out[static_cast<size_t>(s.arg) + 1];
+    w = w.substr(0, std::min(s.keep, w.size())) + std::string(kRedacted);
   }
-  auto dd = std::find(out.begin() + 1, out.end(), "--");
-  if (dd != out.end() && (c == "start" || c == "restart" || c == "reload"))
-    for (auto it = dd + 1; it != out.end(); ++it) *it = kRedacted;
   return out;
 }
 
@@ -198,7 +189,7 @@ class Shim {
 
     start_ = std::chrono::steady_clock::now();
     fill_local_context(record_);
-    record_.argv = redacted_argv(args_, call_);
+    record_.argv = redacted_argv(args_, inv_, call_);
     record_.real_pm2 = real_;
     record_.shim_version = PM2GUARD_VERSION;
     record_.ci = collect_ci_metadata(env, cwd());
@@ -222,7 +213,7 @@ class Shim {
       const Policy& sys = policies_.set.system;
       double timeout = sys.lock_timeout_seconds;
       if (policies_.set.extra) timeout = std::min(timeout, policies_.set.extra->lock_timeout_seconds);
-      std::string holder = fmt::format("{} ({})", inv_.display(), record_.ci.repository());
+      std::string holder = fmt::format("{} ({})", display_safe(inv_), record_.ci.repository());
       lock_ = DaemonLock::acquire(
           default_lock_path(paths_), holder, std::chrono::milliseconds(static_cast<long>(timeout * 1000)), err,
           [](const std::string& h) { say(fmt::format("pm2guard: waiting for the deployment lock held by {}", h)); });
@@ -338,7 +329,7 @@ class Shim {
   }
 
  private:
-  std::string quoted() const { return "`" + inv_.display() + "`"; }
+  std::string quoted() const { return "`" + display_safe(inv_) + "`"; }
 
   // The system log is the copy of the trail a CI job cannot edit, so only
   // the system policy may turn it off.

@@ -144,7 +144,7 @@ TEST_CASE("the incident and its cousins are refused, other repositories' apps st
       {{"delete", "/-/"}, "group-matches-all"},        // a filter bug that selects everything
       {{"stop", "/"}, "regex-matches-all"},
       {{"start", "all"}, "target-all"},
-      {{"set", "all:x", "y"}, "target-all"},
+      {{"set", "all:x", "hunter2-in-argv"}, "target-all"},  // a secret value: never shown, never logged
       {{"delete", "stock-alert-api"}, "foreign-process"},
       {{"stop", "other"}, "foreign-process"},          // the namespace of another company's app
   };
@@ -154,6 +154,7 @@ TEST_CASE("the incident and its cousins are refused, other repositories' apps st
     CHECK(res.code == 77);
     CHECK(has(res.err, "pm2guard: refused"));
     CHECK(has(res.err, "[" + r.rule + "]"));
+    CHECK_FALSE(has(res.err, "hunter2"));
     CHECK(res.out.empty());
   }
   for (const auto& [name, status] : statuses(box)) {
