@@ -32,6 +32,17 @@ std::string js_path_resolve(const std::string& cwd, const std::string& p) {
 std::optional<bool> js_regex_test(const std::string& source, const std::string& name) {
   RegexVerdict v = analyse_js_regex(source);
   if (!v.valid || v.approximate) return std::nullopt;
+  // std::regex reads bytes, JavaScript reads UTF-16 code units: the two
+  // agree on ASCII only. A non-ASCII pattern, or a non-ASCII name tested by
+  // a construct that counts or excludes characters (`.`, `[^..]`, `\W`,
+  // `\S`, `\D`, or a `\u`/`\x` escape), is not judged.
+  auto non_ascii = [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  };
+  if (non_ascii(source)) return std::nullopt;
+  if (non_ascii(name))
+    for (const char* counts : {".", "[^", "\\W", "\\S", "\\D", "\\u", "\\x"})
+      if (source.find(counts) != std::string::npos) return std::nullopt;
   try {
     std::regex re(source, std::regex::ECMAScript);
     return std::regex_search(name, re);

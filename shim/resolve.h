@@ -60,7 +60,8 @@ Resolution resolve_targets(const Pm2Call& call, const ResolveInput& in);
 std::string js_path_resolve(const std::string& cwd, const std::string& p);
 
 /// `new RegExp(source).test(name)`; nullopt when the pattern uses what
-/// std::regex does not read as JavaScript does.
+/// std::regex does not read as JavaScript does, or when non-ASCII text
+/// (bytes here, UTF-16 code units there) could make the two disagree.
 std::optional<bool> js_regex_test(const std::string& source, const std::string& name);
 
 }  // namespace pm2guard::shim

@@ -116,6 +116,18 @@ TEST_CASE("regexes JavaScript reads differently are not guessed", "[resolve]") {
   CHECK_FALSE(js_regex_test("(?<n>x)", "x").has_value());
 }
 
+TEST_CASE("non-ASCII text is judged only where bytes and UTF-16 units agree", "[resolve]") {
+  // JavaScript: /^.$/.test("é") is true (one code unit); bytes would say false.
+  CHECK_FALSE(js_regex_test("^.$", "\xC3\xA9").has_value());
+  CHECK_FALSE(js_regex_test("^[^a]$", "\xC3\xA9").has_value());
+  CHECK_FALSE(js_regex_test("\\u00e9", "caf\xC3\xA9").has_value());
+  CHECK_FALSE(js_regex_test("caf\xC3\xA9", "caf\xC3\xA9").has_value());  // a non-ASCII pattern
+  // Literal ASCII parts and anchors read the same either way.
+  CHECK(js_regex_test("^web-", "web-caf\xC3\xA9") == true);
+  CHECK(js_regex_test("^api", "web-caf\xC3\xA9") == false);
+  CHECK(js_regex_test("^.$", "x") == true);
+}
+
 TEST_CASE("path.resolve", "[resolve]") {
   CHECK(js_path_resolve("/srv/app", "index.js") == "/srv/app/index.js");
   CHECK(js_path_resolve("/srv/app", "./x/../y.js") == "/srv/app/y.js");
