@@ -65,6 +65,8 @@ struct VarValue {
   bool pm2_path = false;
 };
 
+using VarTable = std::map<std::string, VarValue>;
+
 struct Parse {
   MappedText text;
   TSTree* tree = nullptr;
@@ -390,8 +392,8 @@ class Analyser {
   Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     if (++statements_ > kStatementBudget) return {};
     std::string_view t = node_type(n);
-    if (t == "program" || t == "compound_statement" || t == "do_group" || t == "subshell" || t == "else_clause" ||
-        t == "ERROR") {
+    if (t == "subshell") return subshell([&] { return visit_sequence(p, n, in, ctx); });
+    if (t == "program" || t == "compound_statement" || t == "do_group" || t == "else_clause" || t == "ERROR") {
       return visit_sequence(p, n, in, ctx);
     }
     if (t == "list") return visit_list(p, n, in, ctx);
@@ -531,13 +533,25 @@ class Analyser {
 
   Stream visit_list(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) { return visit_sequence(p, n, in, ctx); }
 
+  // Every stage of a pipeline runs in a subshell of its own (bash without
+  // `lastpipe`): what a stage assigns is gone after the pipeline.
   Stream visit_pipeline(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     Stream s = in;
     for_each_child(n, [&](TSNode c, const char*) {
       if (!ts_node_is_named(c)) return;
-      s = visit(p, c, s, ctx);
+      s = subshell([&] { return visit(p, c, s, ctx); });
     });
     return s;
+  }
+
+  // Runs `f` with the variable table restored afterwards: a subshell, a
+  // pipeline stage, a command or process substitution.
+  template <typename F>
+  Stream subshell(F&& f) {
+    VarTable saved = vars_;
+    Stream result = f();
+    vars_ = std::move(saved);
+    return result;
   }
 
   struct Redirects {
@@ -603,7 +617,7 @@ class Analyser {
       if (!have) return;
       if (op == "<") {
         if (node_type(dest) == "process_substitution") {
-          rd.in = visit_sequence(p, dest, Stream{}, ctx);
+          rd.in = subshell([&] { return visit_sequence(p, dest, Stream{}, ctx); });
         } else {
           EvalWord w = eval_word(p, dest, ctx);
           Stream s;
@@ -670,13 +684,16 @@ class Analyser {
     });
     Stream body_in = rd.in ? *rd.in : in;
     Stream out;
+    // `cmd <<EOF | next`: the heredoc's command and what follows it are
+    // stages of one pipeline, each in its own subshell.
+    bool piped = !rd.continuation.empty();
+    auto stage = [&](auto&& f) { return piped ? subshell(f) : f(); };
     if (!ts_node_is_null(body)) {
-      if (node_type(body) == "command")
-        out = visit_command(p, body, body_in, ctx, {});
-      else
-        out = visit(p, body, body_in, ctx);
+      out = stage([&] {
+        return node_type(body) == "command" ? visit_command(p, body, body_in, ctx, {}) : visit(p, body, body_in, ctx);
+      });
     }
-    for (TSNode stage : rd.continuation) out = visit(p, stage, out, ctx);
+    for (TSNode next : rd.continuation) out = stage([&] { return visit(p, next, out, ctx); });
     for (const std::string& f : rd.out_files) record_output(f, out, ctx);
     if (!rd.out_files.empty()) out = Stream{};
     for (TSNode next : rd.and_then) out = visit(p, next, in, ctx);
@@ -890,7 +907,7 @@ class Analyser {
   void scan_substitutions(const Parse& p, TSNode n, const Ctx& ctx) {
     std::string_view t = node_type(n);
     if (t == "command_substitution" || t == "process_substitution") {
-      visit_sequence(p, n, Stream{}, ctx);
+      subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
       return;
     }
     if (is_statement_type(t) && t != "test_command" && t != "ERROR") {
@@ -1143,7 +1160,7 @@ class Analyser {
   // unless the output is known literal text ($(echo all)).
   void substitution(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words,
                     const Ctx& ctx) {
-    Stream s = visit_sequence(p, n, Stream{}, ctx);
+    Stream s = subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
     uint32_t fb = fbegin(p, n), fe = fend(p, n);
     bool pm2_path = names_pm2_binary(p, n, ctx);
     if (s.has_text && s.listing == Listing::None && !s.text.empty() && !pm2_path) {
@@ -1211,7 +1228,7 @@ class Analyser {
     } else if (t == "command_substitution") {
       substitution(p, n, quoted, b, words, ctx);
     } else if (t == "process_substitution") {
-      Stream st = visit_sequence(p, n, Stream{}, ctx);
+      Stream st = subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
       add_opaque(fbegin(p, n), fend(p, n), Origin::CommandOutput, e - s);
       b.dynamic(p.text.slice(s, e), Origin::CommandOutput, st.listing, false);
     } else if (t == "arithmetic_expansion" || t == "brace_expression") {
@@ -1346,7 +1363,7 @@ class Analyser {
         if (redirects) redirects->push_back(c);
         return;
       }
-      if (t == "subshell") visit(p, c, Stream{}, ctx);
+      if (t == "subshell") visit(p, c, Stream{}, ctx);  // restores the variables itself
     });
     suppress_ = saved;
     return argv;
@@ -1780,7 +1797,7 @@ class Analyser {
   ShellSink& sink_;
   TSParser* parser_ = nullptr;
   std::deque<std::unique_ptr<Parse>> parses_;
-  std::map<std::string, VarValue> vars_;
+  VarTable vars_;
   std::vector<std::vector<EvalWord>> positional_;
   std::map<std::string, Function> functions_;
   std::map<std::string, MappedText> file_texts_;

@@ -272,3 +272,25 @@ TEST_CASE("CRLF scripts and suppressions", "[shell]") {
   CHECK(findings("# pm2guard disable=daemon-teardown\npm2 delete all\n") == L{"2:target-all"});
   CHECK(findings("echo 'pm2guard disable=target-all'; pm2 delete all\n") == L{"1:target-all"});
 }
+
+TEST_CASE("subshells, pipeline stages and substitutions keep their assignments", "[shell][scope]") {
+  // Assignments inside a subshell do not reach the parent...
+  CHECK(findings("X=web\n( X=all )\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\n(X=all; true)\npm2 delete \"$X\"\n").empty());
+  CHECK(findings("X=web\necho hi | X=all\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nX=all | cat\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nprintf 'a\\n' | while read -r X; do :; done\npm2 stop $X\n").empty());
+  CHECK(findings("X=web\nY=$(X=all; echo y)\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nY=`X=all`\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\ncat <(X=all)\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nwhile read -r l; do :; done < <(X=all)\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\ncat <<EOF | X=all\nx\nEOF\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nif [ \"$(X=all)\" ]; then :; fi\npm2 delete $X\n").empty());
+  // ...but they count inside it, and a brace group is no subshell.
+  CHECK(findings("( X=all; pm2 delete $X )\n") == L{"1:target-all"});
+  CHECK(findings("echo | { X=all; pm2 delete $X; }\n") == L{"1:target-all"});
+  CHECK(findings("Y=$(X=all; pm2 delete $X)\n") == L{"1:target-all"});
+  CHECK(findings("X=web\n{ X=all; }\npm2 delete $X\n") == L{"3:target-all"});
+  CHECK(findings("X=web\n( pm2 delete $X )\n").empty());
+  CHECK(findings("X=all\n( pm2 delete $X )\n") == L{"2:target-all"});
+}
