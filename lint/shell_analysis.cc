@@ -63,6 +63,9 @@ struct VarValue {
   Listing listing = Listing::None;
   Origin origin = Origin::Variable;
   bool pm2_path = false;
+  /// In the environment of child processes (export, declare -x, `X=1 cmd`,
+  /// the workflow's env:, set -a); only these reach `bash -c '...'`.
+  bool exported = false;
 };
 
 using VarTable = std::map<std::string, VarValue>;
@@ -235,6 +238,7 @@ class Analyser {
         val.spelling = v.value;
         val.origin = Origin::Expression;
       }
+      val.exported = true;  // the runner's (or the remote session's) environment
       vars_[name] = val;
     }
     Ctx ctx;
@@ -546,6 +550,27 @@ class Analyser {
 
   // Runs `f` with the variable table restored afterwards: a subshell, a
   // pipeline stage, a command or process substitution.
+  enum class ShellScope {
+    Same,    ///< this shell (eval, source)
+    Child,   ///< a new shell on this host: it sees the exported variables
+    Remote,  ///< a shell on another host (ssh): none of this script's variables
+  };
+  template <typename F>
+  void in_shell(ShellScope scope, F&& f) {
+    if (scope == ShellScope::Same) {
+      f();
+      return;
+    }
+    VarTable fresh = scope == ShellScope::Child ? exported_variables() : VarTable{};
+    VarTable saved = std::move(vars_);
+    vars_ = std::move(fresh);
+    bool saved_allexport = allexport_;
+    allexport_ = false;
+    f();
+    vars_ = std::move(saved);
+    allexport_ = saved_allexport;
+  }
+
   template <typename F>
   Stream subshell(F&& f) {
     VarTable saved = vars_;
@@ -893,13 +918,53 @@ class Analyser {
         v.items = items;
       }
     }
+    // A variable keeps its export attribute when it is assigned again.
+    auto old = vars_.find(var);
+    v.exported = allexport_ || (old != vars_.end() && old->second.exported);
     vars_[var] = v;
   }
 
+  // export, declare/typeset/local/readonly: `-x` (and `export` itself)
+  // puts the variables into the environment of child processes, `+x` or
+  // `export -n` takes them out.
   void declaration(const Parse& p, TSNode n, const Ctx& ctx) {
+    std::optional<bool> exporting;
+    bool first = true;
     for_each_child(n, [&](TSNode c, const char*) {
-      if (node_type(c) == "variable_assignment") assign(p, c, ctx);
+      std::string_view t = node_type(c);
+      if (first) {
+        first = false;
+        if (src(p, c) == "export") exporting = true;
+        return;
+      }
+      if (t == "word") {
+        std::string_view flag = src(p, c);
+        if (flag.size() > 1 && (flag[0] == '-' || flag[0] == '+') && flag.find('x') != std::string_view::npos)
+          exporting = flag[0] == '-';
+        else if (flag.size() > 1 && flag[0] == '-' && flag.find('n') != std::string_view::npos && exporting)
+          exporting = false;  // export -n
+        return;
+      }
+      std::string name;
+      if (t == "variable_assignment") {
+        assign(p, c, ctx);
+        TSNode nm = ts_node_child_by_field_name(c, "name", 4);
+        if (!ts_node_is_null(nm)) name = std::string(src(p, nm));
+      } else if (t == "variable_name") {
+        name = std::string(src(p, c));
+      }
+      if (name.empty() || !exporting) return;
+      auto it = vars_.find(name);
+      if (it != vars_.end()) it->second.exported = *exporting;
     });
+  }
+
+  // The variables a new shell on this host starts with: the exported ones.
+  VarTable exported_variables() const {
+    VarTable out;
+    for (const auto& [name, v] : vars_)
+      if (v.exported) out.emplace(name, v);
+    return out;
   }
 
   // Finds and runs the command substitutions inside a node that is not
@@ -1392,6 +1457,7 @@ class Analyser {
         saved[var] = old ? std::optional<VarValue>(*old) : std::nullopt;
       }
       assign(p, a, ctx);
+      vars_[var].exported = true;  // in the command's environment
     }
     Redirects rd;
     for (TSNode r : redirects) collect_redirect(p, r, rd, ctx);
@@ -1504,6 +1570,7 @@ class Analyser {
             v.spelling = a.value.substr(eq + 1);
             v.origin = a.origin;
           }
+          v.exported = true;
           vars_[var] = v;
         }
         Stream out = dispatch(p, std::move(rest), in, inner, hops + 1);
@@ -1520,7 +1587,7 @@ class Analyser {
         std::vector<EvalWord> params;
         for (size_t i = w.index + 2; i < argv.size(); ++i) params.push_back(argv[i]);
         positional_.push_back(params);
-        run_text(std::move(text), inner, in);
+        in_shell(w.remote ? ShellScope::Remote : ShellScope::Child, [&] { run_text(std::move(text), inner, in); });
         positional_.pop_back();
         return {};
       }
@@ -1533,16 +1600,18 @@ class Analyser {
           text.append(t, skip);
         }
         // An ssh session or eval'd text does not see the caller's function
-        // arguments.
+        // arguments. eval runs in this shell; ssh on another host, with an
+        // environment of its own; watch and env -S start a new local shell.
         positional_.push_back({});
-        run_text(std::move(text), inner, in);
+        ShellScope scope = w.label == "eval" ? ShellScope::Same : w.remote ? ShellScope::Remote : ShellScope::Child;
+        in_shell(scope, [&] { run_text(std::move(text), inner, in); });
         positional_.pop_back();
         return {};
       }
       case WrapKind::StdinShell:
         if (in.has_text) {
           positional_.push_back({});
-          run_text(in.text, inner, Stream{});
+          in_shell(w.remote ? ShellScope::Remote : ShellScope::Child, [&] { run_text(in.text, inner, Stream{}); });
           positional_.pop_back();
         }
         return {};
@@ -1555,7 +1624,9 @@ class Analyser {
         inner.via.back() = std::string(basename_of(argv[w.index].value));
         MappedText text = ft->second;
         file_texts_.erase(ft);  // run a written script once, not at every call
-        run_text(std::move(text), inner, Stream{});
+        // `source x` / `. x` run in this shell; `bash x` in a new one.
+        ShellScope scope = w.label == "source" || w.label == "." ? ShellScope::Same : ShellScope::Child;
+        in_shell(scope, [&] { run_text(std::move(text), inner, Stream{}); });
         positional_.pop_back();
         return {};
       }
@@ -1610,6 +1681,7 @@ class Analyser {
           v.spelling = "$1";
           v.listing = in.listing;
           v.origin = Origin::Stdin;
+          v.exported = true;
           vars_["__xargs__"] = v;
         } else {
           VarValue v;
@@ -1617,6 +1689,7 @@ class Analyser {
           v.spelling = stdin_word.value;
           v.listing = in.listing;
           v.origin = Origin::Stdin;
+          v.exported = true;
           vars_["__xargs__"] = v;
         }
         Stream out = dispatch(p, std::move(rest), Stream{}, inner, hops + 1);
@@ -1655,6 +1728,20 @@ class Analyser {
         v.listing = in.listing;
         v.origin = Origin::Stdin;
         vars_[n] = v;
+      }
+      return {};
+    }
+    if (name == "set") {
+      // set -a / set -o allexport: every later assignment is exported.
+      for (size_t i = 1; i < argv.size(); ++i) {
+        const EvalWord& a = argv[i];
+        if (!a.literal || a.value.size() < 2 || (a.value[0] != '-' && a.value[0] != '+') || a.value == "--") break;
+        bool on = a.value[0] == '-';
+        if (a.value.find('a') != std::string::npos && a.value[1] != '-') allexport_ = on;
+        if (a.value.size() == 2 && a.value[1] == 'o' && i + 1 < argv.size() && argv[i + 1].value == "allexport") {
+          allexport_ = on;
+          ++i;
+        }
       }
       return {};
     }
@@ -1815,6 +1902,7 @@ class Analyser {
   size_t splits_ = 0;
   bool skip_empty_ = false;
   bool suppress_ = false;
+  bool allexport_ = false;  // set -a
 };
 
 }  // namespace

@@ -294,3 +294,43 @@ TEST_CASE("subshells, pipeline stages and substitutions keep their assignments",
   CHECK(findings("X=web\n( pm2 delete $X )\n").empty());
   CHECK(findings("X=all\n( pm2 delete $X )\n") == L{"2:target-all"});
 }
+
+TEST_CASE("child shells see exported variables only, remote shells none", "[shell][scope]") {
+  // A new local shell: only the environment crosses.
+  CHECK(findings("X=all\nbash -c 'pm2 delete $X'\n") == L{"2:dynamic-target"});
+  CHECK(findings("export X=all\nbash -c 'pm2 delete $X'\n") == L{"2:target-all"});
+  CHECK(findings("X=all\nexport X\nsh -c 'pm2 delete \"$X\"'\n") == L{"3:target-all"});
+  CHECK(findings("declare -x X=all\nsh -c 'pm2 delete $X'\n") == L{"2:target-all"});
+  CHECK(findings("export X=all\nexport -n X\nsh -c 'pm2 delete $X'\n") == L{"3:dynamic-target"});
+  CHECK(findings("declare -x X=web\nX=all\nsh -c 'pm2 delete $X'\n") == L{"3:target-all"});  // stays exported
+  CHECK(findings("set -a\nX=all\nsh -c 'pm2 delete $X'\n") == L{"3:target-all"});
+  CHECK(findings("set -a\nset +a\nX=all\nsh -c 'pm2 delete $X'\n") == L{"4:dynamic-target"});
+  CHECK(findings("X=all bash -c 'pm2 delete $X'\n") == L{"1:target-all"});
+  CHECK(findings("env X=all bash -c 'pm2 delete $X'\n") == L{"1:target-all"});
+  CHECK(findings("X=all\nbash -c \"pm2 delete $X\"\n") == L{"2:target-all"});  // expanded by this shell
+  CHECK(findings("X=all\nbash <<'EOF'\npm2 delete $X\nEOF\n") == L{"3:dynamic-target"});
+  CHECK(findings("X=all\nbash <<EOF\npm2 delete $X\nEOF\n") == L{"3:target-all"});
+  CHECK(findings("X=all\necho 'pm2 delete $X' | sh\n") == L{"2:dynamic-target"});
+  // What a child assigns stays in the child.
+  CHECK(findings("X=web\nbash -c 'X=all'\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nbash -c 'export X=all'\npm2 delete $X\n").empty());
+  // eval and source run in this shell.
+  CHECK(findings("X=all\neval 'pm2 delete $X'\n") == L{"2:target-all"});
+  CHECK(findings("eval 'X=all'\npm2 delete $X\n") == L{"2:target-all"});
+  // A script written earlier: `bash f` is a child, `. f` and `source f` are not.
+  const std::string written = "X=all\ncat > run.sh <<'EOF'\npm2 delete $X\nEOF\n";
+  CHECK(findings(written + "bash run.sh\n") == L{"3:dynamic-target"});
+  CHECK(findings("export " + written + "bash run.sh\n") == L{"3:target-all"});
+  CHECK(findings(written + ". ./run.sh\n") == L{"3:target-all"});
+  CHECK(findings(written + "source run.sh\n") == L{"3:target-all"});
+  // ssh: a single-quoted command is expanded by the remote shell, in its own
+  // environment; a double-quoted one by this shell first.
+  CHECK(findings("X=all\nssh host 'pm2 delete $X'\n") == L{"2:dynamic-target"});
+  CHECK(findings("export X=all\nssh host 'pm2 delete $X'\n") == L{"2:dynamic-target"});
+  CHECK(findings("X=all\nssh host \"pm2 delete $X\"\n") == L{"2:target-all"});
+  CHECK(findings("X=all\nssh host \"pm2 delete \\$X\"\n") == L{"2:dynamic-target"});
+  CHECK(findings("X=all\nssh host <<'EOF'\npm2 delete $X\nEOF\n") == L{"3:dynamic-target"});
+  CHECK(findings("X=all\nssh host <<EOF\npm2 delete $X\nEOF\n") == L{"3:target-all"});
+  CHECK(findings("ssh host 'X=all; pm2 delete $X'\n") == L{"1:target-all"});
+  CHECK(findings("ssh host 'export X=all; bash -c \"pm2 delete \\$X\"'\n") == L{"1:target-all"});
+}
