@@ -29,8 +29,10 @@ constexpr size_t kMaxLoopValues = 32;
 constexpr size_t kStatementBudget = 200000;
 constexpr size_t kMaxSplits = 10000;
 
+// The strongest claim wins: unfiltered, then unknown, then filtered.
 Listing merge(Listing a, Listing b) {
   if (a == Listing::Unfiltered || b == Listing::Unfiltered) return Listing::Unfiltered;
+  if (a == Listing::Unknown || b == Listing::Unknown) return Listing::Unknown;
   if (a == Listing::Filtered || b == Listing::Filtered) return Listing::Filtered;
   return Listing::None;
 }
@@ -1828,7 +1830,7 @@ class Analyser {
       case StageEffect::Passthrough: out.listing = input; break;
       case StageEffect::Filter: out.listing = Listing::Filtered; break;
       case StageEffect::Drop: out.listing = Listing::None; break;
-      case StageEffect::Unknown: out.listing = Listing::Filtered; break;
+      case StageEffect::Unknown: out.listing = Listing::Unknown; break;  // may pass every name on
     }
     return out;
   }

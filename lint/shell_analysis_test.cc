@@ -334,3 +334,24 @@ TEST_CASE("child shells see exported variables only, remote shells none", "[shel
   CHECK(findings("ssh host 'X=all; pm2 delete $X'\n") == L{"1:target-all"});
   CHECK(findings("ssh host 'export X=all; bash -c \"pm2 delete \\$X\"'\n") == L{"1:target-all"});
 }
+
+TEST_CASE("a listing through a stage of unknown effect is a run-time target", "[shell][listing]") {
+  for (const char* line : {
+           "pm2 jlist | my-selector | xargs pm2 delete",
+           "pm2 jlist | jq -r '.[].name' | ./pick-apps.sh | xargs -r pm2 stop",
+           "pm2 jlist | jq -r '.[].name' | sort | python3 pick.py | xargs pm2 delete",
+           "pm2 jlist | my-selector | while read -r n; do pm2 delete \"$n\"; done",
+           "for n in $(pm2 jlist | my-selector); do pm2 delete \"$n\"; done",
+           "pm2 delete $(pm2 jlist | my-selector)",
+       }) {
+    INFO(line);
+    CHECK(findings(std::string(line) + "\n") == L{"1:dynamic-target"});
+  }
+  // A known filter after the unknown stage narrows the list again.
+  CHECK(findings("pm2 jlist | my-selector | grep '^web-' | xargs pm2 delete\n").empty());
+  // An unknown stage does not hide an unfiltered listing merged in elsewhere.
+  CHECK(findings("pm2 jlist | jq -r '.[].name' | xargs pm2 delete\n") == L{"1:unfiltered-listing-target"});
+  auto calls = invocations("pm2 jlist | my-selector | xargs pm2 delete\n");
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].args.back().listing == Listing::Unknown);
+}

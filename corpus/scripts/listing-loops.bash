@@ -20,3 +20,7 @@ jq -r '.[] | select(.pm2_env.namespace == "staging") | .name' /tmp/procs.json | 
 
 pm2 ls | grep -v flyer | awk '{print $4}' | xargs pm2 delete  # expect: unfiltered-listing-target
 pm2 ls | grep flyer-crawler | awk '{print $4}' | xargs pm2 delete
+
+# A stage the linter does not know may pass every name on.
+pm2 jlist | ./scripts/select-apps | xargs pm2 delete  # expect: dynamic-target
+pm2 jlist | ./scripts/select-apps | grep '^flyer-' | xargs pm2 delete
