@@ -590,6 +590,232 @@ bool trivially_matches_all(std::string_view p) {
          p == ".+" || p == "\\w" || p == "[a-z]" || p == "^[a-z]";
 }
 
+// A pattern that keeps every entry of a listing: it matches anything, or
+// only names the listing's own fields (`grep name`, `sed -n '/"name"/p'`).
+bool keeps_every_entry(std::string_view pattern) {
+  return trivially_matches_all(pattern) || only_field_names(pattern);
+}
+
+bool ident_char(char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+bool has_word(std::string_view s, std::string_view word) {
+  size_t at = 0;
+  while ((at = s.find(word, at)) != std::string_view::npos) {
+    size_t end = at + word.size();
+    if ((at == 0 || !ident_char(s[at - 1])) && (end >= s.size() || !ident_char(s[end]))) return true;
+    at = end;
+  }
+  return false;
+}
+
+// Whether code mentions a process's name or namespace as a word of its own:
+// `p.name`, `p['name']`, `$_->{name}`, `({name}) =>`, `pm2_env.namespace`.
+bool mentions_name(std::string_view code) {
+  for (std::string_view word : {"name", "namespace"}) {
+    size_t at = 0;
+    while ((at = code.find(word, at)) != std::string_view::npos) {
+      size_t end = at + word.size();
+      bool left = at == 0 || !ident_char(code[at - 1]);
+      bool right = end >= code.size() || !ident_char(code[end]);
+      if (left && right) return true;
+      at = end;
+    }
+  }
+  return false;
+}
+
+// The extent of the expression around code[at, at+len): out to the nearest
+// separator at the same bracket depth (`;` `,` `&&` `||` `?` `:` `=>` a line
+// break) or the bracket that encloses it.
+std::string_view expression_around(std::string_view code, size_t at, size_t len) {
+  auto opening = [](char c) { return c == '(' || c == '[' || c == '{'; };
+  auto closing = [](char c) { return c == ')' || c == ']' || c == '}'; };
+  auto separator = [&](size_t i) {
+    char c = code[i];
+    if (c == ';' || c == ',' || c == '\n' || c == '?') return true;
+    if (c == ':' && !(i + 1 < code.size() && code[i + 1] == ':') && !(i > 0 && code[i - 1] == ':')) return true;
+    if ((c == '&' || c == '|') && i + 1 < code.size() && code[i + 1] == c) return true;
+    if ((c == '&' || c == '|') && i > 0 && code[i - 1] == c) return true;
+    if (c == '>' && i > 0 && code[i - 1] == '=') return true;
+    if (c == '=' && i + 1 < code.size() && code[i + 1] == '>') return true;
+    return false;
+  };
+  size_t b = at;
+  int depth = 0;
+  char quote = 0;
+  while (b > 0) {
+    char c = code[b - 1];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+    } else if (closing(c)) {
+      ++depth;
+    } else if (opening(c)) {
+      if (depth == 0) break;
+      --depth;
+    } else if (depth == 0 && separator(b - 1)) {
+      break;
+    }
+    --b;
+  }
+  size_t e = at + len;
+  depth = 0;
+  quote = 0;
+  while (e < code.size()) {
+    char c = code[e];
+    if (quote) {
+      if (c == '\\') ++e;
+      else if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+    } else if (opening(c)) {
+      ++depth;
+    } else if (closing(c)) {
+      if (depth == 0) break;
+      --depth;
+    } else if (depth == 0 && separator(e)) {
+      break;
+    }
+    ++e;
+  }
+  return code.substr(b, e - b);
+}
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Whether script code (JavaScript, Python, Ruby, Perl, PHP) keeps only the
+// processes whose name or namespace passes a test: some comparison, match or
+// prefix test whose expression reads the name. A test of another field
+// (`status === 'online'`), an exclusion (`name !== 'api'`, `!name.startsWith`)
+// or a loop (`for p in procs`) is not such a filter.
+bool code_tests_name(std::string_view code) {
+  static const std::vector<std::string_view> positive = {
+      "startsWith(", "startswith(", "endsWith(", "endswith(", "includes(", ".match(", ".test(", "indexOf(",
+      "re.search(", "re.match(", "re.fullmatch(", "fnmatch(", ".contains(", "start_with?(", "end_with?(",
+      ".include?(", "preg_match(", "str_starts_with(", "str_contains(", "strpos(", "===", "==", "=~", " in ", " eq "};
+  for (std::string_view tok : positive) {
+    size_t at = 0;
+    while ((at = code.find(tok, at)) != std::string_view::npos) {
+      size_t here = at;
+      at += tok.size();
+      // `==` inside `===`/`!==`/`!=`, `=~` inside `!~`-like spellings: judged by the longer token.
+      if (tok == "==" && ((here > 0 && (code[here - 1] == '=' || code[here - 1] == '!')) ||
+                          (here + 2 < code.size() && code[here + 2] == '=')))
+        continue;
+      if (tok == "===" && here > 0 && code[here - 1] == '!') continue;
+      if (tok == " in " && here >= 4 && code.substr(here - 4, 4) == " not") continue;
+      std::string_view expr = expression_around(code, here, tok.size());
+      size_t expr_begin = static_cast<size_t>(expr.data() - code.data());
+      if (tok == " in ") {
+        // `for x in list` iterates; `if name in keep` tests.
+        std::string_view head = code.substr(expr_begin, here - expr_begin);
+        std::string_view before = trim_view(code.substr(0, expr_begin));
+        while (!before.empty() && before.back() == '(') before = trim_view(before.substr(0, before.size() - 1));
+        // In `x for x in l if x['name'] in keep`, only what follows the last `if` counts.
+        for (size_t k = head.size(); k >= 2; --k)
+          if (head.compare(k - 2, 2, "if") == 0 && (k == 2 || !ident_char(head[k - 3])) &&
+              (k == head.size() || !ident_char(head[k]))) {
+            head = head.substr(k);
+            break;
+          }
+        bool loop = has_word(head, "for") || (before.size() >= 3 && before.substr(before.size() - 3) == "for" &&
+                                              (before.size() == 3 || !ident_char(before[before.size() - 4])));
+        if (loop) continue;
+      }
+      // Negated: `!p.name.startsWith(...)`, `if not p['name'].startswith(...)`.
+      std::string_view lead = trim_view(expr);
+      for (bool stripped = true; stripped;) {
+        stripped = false;
+        for (std::string_view kw : {"if ", "elif ", "while ", "return ", "and ", "or ", "(", "&&", "||"})
+          if (lead.rfind(kw, 0) == 0) {
+            lead = trim_view(lead.substr(kw.size()));
+            stripped = true;
+          }
+      }
+      if (!lead.empty() && lead.front() == '!') continue;
+      if (lead.rfind("not ", 0) == 0 || lead.rfind("unless ", 0) == 0) continue;
+      if (mentions_name(expr)) return true;
+    }
+  }
+  return false;
+}
+
+// jq: a `select(...)` or `if ... then` whose test reads `.name` or a
+// namespace, or that tests a value the program has just narrowed to the
+// name (`.[].name | select(startswith("web-"))`). Exclusions alone
+// (`select(.name != "api")`) keep every other process.
+bool jq_tests_name(std::string_view prog) {
+  auto jq_mentions = [](std::string_view s) {
+    for (std::string_view f : {".name", ".namespace", "\"name\"", "\"namespace\""}) {
+      size_t at = 0;
+      while ((at = s.find(f, at)) != std::string_view::npos) {
+        size_t end = at + f.size();
+        if (end >= s.size() || !ident_char(s[end])) return true;
+        at = end;
+      }
+    }
+    return false;
+  };
+  auto positive_test = [&](std::string_view c) {
+    std::string_view t = trim_view(c);
+    if (t.size() >= 3 && t.substr(t.size() - 3) == "not" && (t.size() == 3 || !ident_char(t[t.size() - 4])))
+      return false;  // `select(... | not)`: an exclusion
+    return contains_any(c, {"==", "startswith(", "endswith(", "test(", "match(", "IN(", "index(", "contains(",
+                            "inside(", "capture(", "scan("});
+  };
+  // The pipe stage before position `at`, skipping stages that only iterate.
+  auto narrowed_to_name = [&](size_t at) {
+    std::string_view before = prog.substr(0, at);
+    int depth = 0;
+    size_t end = before.size();
+    for (size_t i = before.size(); i > 0; --i) {
+      char c = before[i - 1];
+      if (c == ')' || c == ']' || c == '}') ++depth;
+      else if (c == '(' || c == '[' || c == '{') {
+        if (depth == 0) return false;
+        --depth;
+      } else if (c == '|' && depth == 0) {
+        std::string_view stage = trim_view(before.substr(i, end - i));
+        if (!stage.empty() && stage != ".[]" && stage != ".[]?" && stage != "strings" && stage != "values")
+          return jq_mentions(stage);
+        end = i - 1;
+      }
+    }
+    std::string_view stage = trim_view(before.substr(0, end));
+    return jq_mentions(stage);
+  };
+  for (std::string_view opener : {"select(", "select (", "if "}) {
+    size_t at = 0;
+    while ((at = prog.find(opener, at)) != std::string_view::npos) {
+      size_t here = at;
+      at += opener.size();
+      if (here > 0 && ident_char(prog[here - 1])) continue;
+      std::string_view cond;
+      if (opener == "if ") {
+        size_t then = prog.find(" then", at);
+        cond = prog.substr(at, then == std::string_view::npos ? std::string_view::npos : then - at);
+      } else {
+        int depth = 1;
+        size_t e = at;
+        while (e < prog.size() && depth > 0) {
+          if (prog[e] == '(') ++depth;
+          if (prog[e] == ')') --depth;
+          ++e;
+        }
+        cond = prog.substr(at, (e > at ? e - 1 : e) - at);  // without the closing parenthesis
+      }
+      if (!positive_test(cond)) continue;
+      if (jq_mentions(cond) || narrowed_to_name(here)) return true;
+    }
+  }
+  return false;
+}
+
 StageEffect classify_grep(const std::vector<Arg>& argv) {
   static const OptTable t{"efmABCdD", {"regexp", "file", "max-count", "after-context", "before-context",
                                       "context", "devices", "directories", "label", "binary-files",
@@ -612,8 +838,8 @@ StageEffect classify_grep(const std::vector<Arg>& argv) {
     have = true;
   }
   if (!have) return StageEffect::Unknown;
-  if (trivially_matches_all(pattern)) return StageEffect::Passthrough;
-  if (p.has("o") || p.has("only-matching")) return only_field_names(pattern) ? StageEffect::Passthrough : StageEffect::Filter;
+  // `grep name`, `grep -o '"name":"[^"]*"'`: every entry has the field.
+  if (keeps_every_entry(pattern)) return StageEffect::Passthrough;
   return StageEffect::Filter;
 }
 
@@ -642,14 +868,8 @@ StageEffect classify_jq(const std::vector<Arg>& argv) {
     break;
   }
   if (!have) return StageEffect::Unknown;
-  if (contains_any(program, {"select(", "select (", "index(", "test(", "startswith(", "endswith(", "contains(",
-                             "inside(", "match(", "==", "IN("})) {
-    if (contains_any(program, {"!=", "| not", "|not", "not)"}) &&
-        !contains_any(program, {"==", "startswith(", "test(", "match(", "IN("}))
-      return StageEffect::Passthrough;
-    return StageEffect::Filter;
-  }
-  if (contains_any(program, {"length"})) return StageEffect::Drop;
+  if (jq_tests_name(program)) return StageEffect::Filter;
+  if (contains_any(program, {"length"}) && !contains_any(program, {"select(", "select ("})) return StageEffect::Drop;
   return StageEffect::Passthrough;
 }
 
@@ -687,7 +907,11 @@ StageEffect classify_awk(const std::vector<Arg>& argv) {
   };
   head = trim(head);
   bool numeric_only = head.rfind("NR", 0) == 0 || head.rfind("FNR", 0) == 0 || head.rfind("NF", 0) == 0;
-  if (!head.empty() && head != "BEGIN" && head != "END" && !numeric_only) return StageEffect::Filter;
+  // `/./`, `/name/`: a regex pattern that every entry matches.
+  bool trivial_regex = head.size() >= 2 && head.front() == '/' && head.back() == '/' &&
+                       keeps_every_entry(std::string_view(head).substr(1, head.size() - 2));
+  if (!head.empty() && head != "BEGIN" && head != "END" && !numeric_only && !trivial_regex)
+    return StageEffect::Filter;
   if (contains_any(code, {"~", "==", "index(", "match(", "/ {", "/{"})) {
     // `if ($2 ~ /web/)` inside an action, or another pattern later on.
     if (contains_any(code, {"~", "==", "index(", "match("})) return StageEffect::Filter;
@@ -728,6 +952,8 @@ StageEffect classify_sed(const std::vector<Arg>& argv) {
         ++end;
       }
       std::string cmd = end + 1 < t.size() ? t.substr(end + 1) : "";
+      // `/./p`, `/"name"/p`: the address matches every entry.
+      if (end <= t.size() && keeps_every_entry(std::string_view(t).substr(start, end - start))) continue;
       while (!cmd.empty() && (isspace(static_cast<unsigned char>(cmd.front())) || cmd.front() == 'I')) cmd.erase(0, 1);
       bool negated = !cmd.empty() && cmd[0] == '!';
       if (negated) cmd.erase(0, 1);
@@ -755,11 +981,7 @@ StageEffect classify_script_interpreter(const std::vector<Arg>& argv) {
     }
   }
   if (code.empty()) return StageEffect::Unknown;
-  if (contains_any(code, {"startsWith", "startswith", "endsWith", "endswith", "includes(", "===", "==", ".match(",
-                          ".test(", "indexOf(", "re.search", "re.match", "=~", " in ", "grep"}))
-    return StageEffect::Filter;
-  if (contains_any(code, {"filter(", "if ", "if("})) return StageEffect::Filter;
-  return StageEffect::Passthrough;
+  return code_tests_name(code) ? StageEffect::Filter : StageEffect::Passthrough;
 }
 
 }  // namespace

@@ -21,14 +21,13 @@ bool is_yaml_name(const std::string& name) { return ends_with(name, ".yml") || e
 
 bool is_action_name(const std::string& name) { return name == "action.yml" || name == "action.yaml"; }
 
-// True when some ancestor pair of `p` is <.github|.gitea|.forgejo>/workflows.
-bool under_workflows_dir(const fs::path& p) {
-  fs::path prev;
-  for (const fs::path& part : p.parent_path()) {
-    if (part == "workflows" && (prev == ".github" || prev == ".gitea" || prev == ".forgejo")) return true;
-    prev = part;
-  }
-  return false;
+// True when `p` sits directly in <.github|.gitea|.forgejo>/workflows: the
+// forges read no subdirectory of it.
+bool in_workflows_dir(const fs::path& p) {
+  fs::path dir = p.parent_path();
+  if (dir.filename() != "workflows") return false;
+  fs::path forge = dir.parent_path().filename();
+  return forge == ".github" || forge == ".gitea" || forge == ".forgejo";
 }
 
 std::string first_line(const std::string& path) {
@@ -93,7 +92,7 @@ std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vect
         if (!it->is_regular_file(sec)) continue;
         if (is_action_name(name))
           found.push_back({p.string(), InputKind::Action});
-        else if (is_yaml_name(name) && under_workflows_dir(p))
+        else if (is_yaml_name(name) && in_workflows_dir(p))
           found.push_back({p.string(), InputKind::Workflow});
       }
       std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
@@ -105,7 +104,7 @@ std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vect
     if (is_action_name(name))
       out.push_back({arg, InputKind::Action});
     else if (is_yaml_name(name))
-      out.push_back({arg, under_workflows_dir(p) ? InputKind::Workflow : InputKind::Yaml});
+      out.push_back({arg, in_workflows_dir(p) ? InputKind::Workflow : InputKind::Yaml});
     else if (ends_with(name, ".sh") || ends_with(name, ".bash") || has_shell_shebang(first_line(arg)))
       out.push_back({arg, InputKind::Shell});
     else

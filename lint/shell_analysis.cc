@@ -29,8 +29,10 @@ constexpr size_t kMaxLoopValues = 32;
 constexpr size_t kStatementBudget = 200000;
 constexpr size_t kMaxSplits = 10000;
 
+// The strongest claim wins: unfiltered, then unknown, then filtered.
 Listing merge(Listing a, Listing b) {
   if (a == Listing::Unfiltered || b == Listing::Unfiltered) return Listing::Unfiltered;
+  if (a == Listing::Unknown || b == Listing::Unknown) return Listing::Unknown;
   if (a == Listing::Filtered || b == Listing::Filtered) return Listing::Filtered;
   return Listing::None;
 }
@@ -63,7 +65,12 @@ struct VarValue {
   Listing listing = Listing::None;
   Origin origin = Origin::Variable;
   bool pm2_path = false;
+  /// In the environment of child processes (export, declare -x, `X=1 cmd`,
+  /// the workflow's env:, set -a); only these reach `bash -c '...'`.
+  bool exported = false;
 };
+
+using VarTable = std::map<std::string, VarValue>;
 
 struct Parse {
   MappedText text;
@@ -233,6 +240,7 @@ class Analyser {
         val.spelling = v.value;
         val.origin = Origin::Expression;
       }
+      val.exported = true;  // the runner's (or the remote session's) environment
       vars_[name] = val;
     }
     Ctx ctx;
@@ -390,8 +398,8 @@ class Analyser {
   Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     if (++statements_ > kStatementBudget) return {};
     std::string_view t = node_type(n);
-    if (t == "program" || t == "compound_statement" || t == "do_group" || t == "subshell" || t == "else_clause" ||
-        t == "ERROR") {
+    if (t == "subshell") return subshell([&] { return visit_sequence(p, n, in, ctx); });
+    if (t == "program" || t == "compound_statement" || t == "do_group" || t == "else_clause" || t == "ERROR") {
       return visit_sequence(p, n, in, ctx);
     }
     if (t == "list") return visit_list(p, n, in, ctx);
@@ -531,13 +539,46 @@ class Analyser {
 
   Stream visit_list(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) { return visit_sequence(p, n, in, ctx); }
 
+  // Every stage of a pipeline runs in a subshell of its own (bash without
+  // `lastpipe`): what a stage assigns is gone after the pipeline.
   Stream visit_pipeline(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     Stream s = in;
     for_each_child(n, [&](TSNode c, const char*) {
       if (!ts_node_is_named(c)) return;
-      s = visit(p, c, s, ctx);
+      s = subshell([&] { return visit(p, c, s, ctx); });
     });
     return s;
+  }
+
+  // Runs `f` with the variable table restored afterwards: a subshell, a
+  // pipeline stage, a command or process substitution.
+  enum class ShellScope {
+    Same,    ///< this shell (eval, source)
+    Child,   ///< a new shell on this host: it sees the exported variables
+    Remote,  ///< a shell on another host (ssh): none of this script's variables
+  };
+  template <typename F>
+  void in_shell(ShellScope scope, F&& f) {
+    if (scope == ShellScope::Same) {
+      f();
+      return;
+    }
+    VarTable fresh = scope == ShellScope::Child ? exported_variables() : VarTable{};
+    VarTable saved = std::move(vars_);
+    vars_ = std::move(fresh);
+    bool saved_allexport = allexport_;
+    allexport_ = false;
+    f();
+    vars_ = std::move(saved);
+    allexport_ = saved_allexport;
+  }
+
+  template <typename F>
+  Stream subshell(F&& f) {
+    VarTable saved = vars_;
+    Stream result = f();
+    vars_ = std::move(saved);
+    return result;
   }
 
   struct Redirects {
@@ -603,7 +644,7 @@ class Analyser {
       if (!have) return;
       if (op == "<") {
         if (node_type(dest) == "process_substitution") {
-          rd.in = visit_sequence(p, dest, Stream{}, ctx);
+          rd.in = subshell([&] { return visit_sequence(p, dest, Stream{}, ctx); });
         } else {
           EvalWord w = eval_word(p, dest, ctx);
           Stream s;
@@ -670,13 +711,16 @@ class Analyser {
     });
     Stream body_in = rd.in ? *rd.in : in;
     Stream out;
+    // `cmd <<EOF | next`: the heredoc's command and what follows it are
+    // stages of one pipeline, each in its own subshell.
+    bool piped = !rd.continuation.empty();
+    auto stage = [&](auto&& f) { return piped ? subshell(f) : f(); };
     if (!ts_node_is_null(body)) {
-      if (node_type(body) == "command")
-        out = visit_command(p, body, body_in, ctx, {});
-      else
-        out = visit(p, body, body_in, ctx);
+      out = stage([&] {
+        return node_type(body) == "command" ? visit_command(p, body, body_in, ctx, {}) : visit(p, body, body_in, ctx);
+      });
     }
-    for (TSNode stage : rd.continuation) out = visit(p, stage, out, ctx);
+    for (TSNode next : rd.continuation) out = stage([&] { return visit(p, next, out, ctx); });
     for (const std::string& f : rd.out_files) record_output(f, out, ctx);
     if (!rd.out_files.empty()) out = Stream{};
     for (TSNode next : rd.and_then) out = visit(p, next, in, ctx);
@@ -876,13 +920,53 @@ class Analyser {
         v.items = items;
       }
     }
+    // A variable keeps its export attribute when it is assigned again.
+    auto old = vars_.find(var);
+    v.exported = allexport_ || (old != vars_.end() && old->second.exported);
     vars_[var] = v;
   }
 
+  // export, declare/typeset/local/readonly: `-x` (and `export` itself)
+  // puts the variables into the environment of child processes, `+x` or
+  // `export -n` takes them out.
   void declaration(const Parse& p, TSNode n, const Ctx& ctx) {
+    std::optional<bool> exporting;
+    bool first = true;
     for_each_child(n, [&](TSNode c, const char*) {
-      if (node_type(c) == "variable_assignment") assign(p, c, ctx);
+      std::string_view t = node_type(c);
+      if (first) {
+        first = false;
+        if (src(p, c) == "export") exporting = true;
+        return;
+      }
+      if (t == "word") {
+        std::string_view flag = src(p, c);
+        if (flag.size() > 1 && (flag[0] == '-' || flag[0] == '+') && flag.find('x') != std::string_view::npos)
+          exporting = flag[0] == '-';
+        else if (flag.size() > 1 && flag[0] == '-' && flag.find('n') != std::string_view::npos && exporting)
+          exporting = false;  // export -n
+        return;
+      }
+      std::string name;
+      if (t == "variable_assignment") {
+        assign(p, c, ctx);
+        TSNode nm = ts_node_child_by_field_name(c, "name", 4);
+        if (!ts_node_is_null(nm)) name = std::string(src(p, nm));
+      } else if (t == "variable_name") {
+        name = std::string(src(p, c));
+      }
+      if (name.empty() || !exporting) return;
+      auto it = vars_.find(name);
+      if (it != vars_.end()) it->second.exported = *exporting;
     });
+  }
+
+  // The variables a new shell on this host starts with: the exported ones.
+  VarTable exported_variables() const {
+    VarTable out;
+    for (const auto& [name, v] : vars_)
+      if (v.exported) out.emplace(name, v);
+    return out;
   }
 
   // Finds and runs the command substitutions inside a node that is not
@@ -890,7 +974,7 @@ class Analyser {
   void scan_substitutions(const Parse& p, TSNode n, const Ctx& ctx) {
     std::string_view t = node_type(n);
     if (t == "command_substitution" || t == "process_substitution") {
-      visit_sequence(p, n, Stream{}, ctx);
+      subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
       return;
     }
     if (is_statement_type(t) && t != "test_command" && t != "ERROR") {
@@ -1143,7 +1227,7 @@ class Analyser {
   // unless the output is known literal text ($(echo all)).
   void substitution(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words,
                     const Ctx& ctx) {
-    Stream s = visit_sequence(p, n, Stream{}, ctx);
+    Stream s = subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
     uint32_t fb = fbegin(p, n), fe = fend(p, n);
     bool pm2_path = names_pm2_binary(p, n, ctx);
     if (s.has_text && s.listing == Listing::None && !s.text.empty() && !pm2_path) {
@@ -1211,7 +1295,7 @@ class Analyser {
     } else if (t == "command_substitution") {
       substitution(p, n, quoted, b, words, ctx);
     } else if (t == "process_substitution") {
-      Stream st = visit_sequence(p, n, Stream{}, ctx);
+      Stream st = subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
       add_opaque(fbegin(p, n), fend(p, n), Origin::CommandOutput, e - s);
       b.dynamic(p.text.slice(s, e), Origin::CommandOutput, st.listing, false);
     } else if (t == "arithmetic_expansion" || t == "brace_expression") {
@@ -1346,7 +1430,7 @@ class Analyser {
         if (redirects) redirects->push_back(c);
         return;
       }
-      if (t == "subshell") visit(p, c, Stream{}, ctx);
+      if (t == "subshell") visit(p, c, Stream{}, ctx);  // restores the variables itself
     });
     suppress_ = saved;
     return argv;
@@ -1375,6 +1459,7 @@ class Analyser {
         saved[var] = old ? std::optional<VarValue>(*old) : std::nullopt;
       }
       assign(p, a, ctx);
+      vars_[var].exported = true;  // in the command's environment
     }
     Redirects rd;
     for (TSNode r : redirects) collect_redirect(p, r, rd, ctx);
@@ -1487,6 +1572,7 @@ class Analyser {
             v.spelling = a.value.substr(eq + 1);
             v.origin = a.origin;
           }
+          v.exported = true;
           vars_[var] = v;
         }
         Stream out = dispatch(p, std::move(rest), in, inner, hops + 1);
@@ -1503,7 +1589,7 @@ class Analyser {
         std::vector<EvalWord> params;
         for (size_t i = w.index + 2; i < argv.size(); ++i) params.push_back(argv[i]);
         positional_.push_back(params);
-        run_text(std::move(text), inner, in);
+        in_shell(w.remote ? ShellScope::Remote : ShellScope::Child, [&] { run_text(std::move(text), inner, in); });
         positional_.pop_back();
         return {};
       }
@@ -1516,16 +1602,18 @@ class Analyser {
           text.append(t, skip);
         }
         // An ssh session or eval'd text does not see the caller's function
-        // arguments.
+        // arguments. eval runs in this shell; ssh on another host, with an
+        // environment of its own; watch and env -S start a new local shell.
         positional_.push_back({});
-        run_text(std::move(text), inner, in);
+        ShellScope scope = w.label == "eval" ? ShellScope::Same : w.remote ? ShellScope::Remote : ShellScope::Child;
+        in_shell(scope, [&] { run_text(std::move(text), inner, in); });
         positional_.pop_back();
         return {};
       }
       case WrapKind::StdinShell:
         if (in.has_text) {
           positional_.push_back({});
-          run_text(in.text, inner, Stream{});
+          in_shell(w.remote ? ShellScope::Remote : ShellScope::Child, [&] { run_text(in.text, inner, Stream{}); });
           positional_.pop_back();
         }
         return {};
@@ -1538,7 +1626,9 @@ class Analyser {
         inner.via.back() = std::string(basename_of(argv[w.index].value));
         MappedText text = ft->second;
         file_texts_.erase(ft);  // run a written script once, not at every call
-        run_text(std::move(text), inner, Stream{});
+        // `source x` / `. x` run in this shell; `bash x` in a new one.
+        ShellScope scope = w.label == "source" || w.label == "." ? ShellScope::Same : ShellScope::Child;
+        in_shell(scope, [&] { run_text(std::move(text), inner, Stream{}); });
         positional_.pop_back();
         return {};
       }
@@ -1593,6 +1683,7 @@ class Analyser {
           v.spelling = "$1";
           v.listing = in.listing;
           v.origin = Origin::Stdin;
+          v.exported = true;
           vars_["__xargs__"] = v;
         } else {
           VarValue v;
@@ -1600,6 +1691,7 @@ class Analyser {
           v.spelling = stdin_word.value;
           v.listing = in.listing;
           v.origin = Origin::Stdin;
+          v.exported = true;
           vars_["__xargs__"] = v;
         }
         Stream out = dispatch(p, std::move(rest), Stream{}, inner, hops + 1);
@@ -1638,6 +1730,20 @@ class Analyser {
         v.listing = in.listing;
         v.origin = Origin::Stdin;
         vars_[n] = v;
+      }
+      return {};
+    }
+    if (name == "set") {
+      // set -a / set -o allexport: every later assignment is exported.
+      for (size_t i = 1; i < argv.size(); ++i) {
+        const EvalWord& a = argv[i];
+        if (!a.literal || a.value.size() < 2 || (a.value[0] != '-' && a.value[0] != '+') || a.value == "--") break;
+        bool on = a.value[0] == '-';
+        if (a.value.find('a') != std::string::npos && a.value[1] != '-') allexport_ = on;
+        if (a.value.size() == 2 && a.value[1] == 'o' && i + 1 < argv.size() && argv[i + 1].value == "allexport") {
+          allexport_ = on;
+          ++i;
+        }
       }
       return {};
     }
@@ -1724,7 +1830,7 @@ class Analyser {
       case StageEffect::Passthrough: out.listing = input; break;
       case StageEffect::Filter: out.listing = Listing::Filtered; break;
       case StageEffect::Drop: out.listing = Listing::None; break;
-      case StageEffect::Unknown: out.listing = Listing::Filtered; break;
+      case StageEffect::Unknown: out.listing = Listing::Unknown; break;  // may pass every name on
     }
     return out;
   }
@@ -1780,7 +1886,7 @@ class Analyser {
   ShellSink& sink_;
   TSParser* parser_ = nullptr;
   std::deque<std::unique_ptr<Parse>> parses_;
-  std::map<std::string, VarValue> vars_;
+  VarTable vars_;
   std::vector<std::vector<EvalWord>> positional_;
   std::map<std::string, Function> functions_;
   std::map<std::string, MappedText> file_texts_;
@@ -1798,6 +1904,7 @@ class Analyser {
   size_t splits_ = 0;
   bool skip_empty_ = false;
   bool suppress_ = false;
+  bool allexport_ = false;  // set -a
 };
 
 }  // namespace

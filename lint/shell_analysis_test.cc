@@ -272,3 +272,86 @@ TEST_CASE("CRLF scripts and suppressions", "[shell]") {
   CHECK(findings("# pm2guard disable=daemon-teardown\npm2 delete all\n") == L{"2:target-all"});
   CHECK(findings("echo 'pm2guard disable=target-all'; pm2 delete all\n") == L{"1:target-all"});
 }
+
+TEST_CASE("subshells, pipeline stages and substitutions keep their assignments", "[shell][scope]") {
+  // Assignments inside a subshell do not reach the parent...
+  CHECK(findings("X=web\n( X=all )\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\n(X=all; true)\npm2 delete \"$X\"\n").empty());
+  CHECK(findings("X=web\necho hi | X=all\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nX=all | cat\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nprintf 'a\\n' | while read -r X; do :; done\npm2 stop $X\n").empty());
+  CHECK(findings("X=web\nY=$(X=all; echo y)\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nY=`X=all`\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\ncat <(X=all)\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nwhile read -r l; do :; done < <(X=all)\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\ncat <<EOF | X=all\nx\nEOF\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nif [ \"$(X=all)\" ]; then :; fi\npm2 delete $X\n").empty());
+  // ...but they count inside it, and a brace group is no subshell.
+  CHECK(findings("( X=all; pm2 delete $X )\n") == L{"1:target-all"});
+  CHECK(findings("echo | { X=all; pm2 delete $X; }\n") == L{"1:target-all"});
+  CHECK(findings("Y=$(X=all; pm2 delete $X)\n") == L{"1:target-all"});
+  CHECK(findings("X=web\n{ X=all; }\npm2 delete $X\n") == L{"3:target-all"});
+  CHECK(findings("X=web\n( pm2 delete $X )\n").empty());
+  CHECK(findings("X=all\n( pm2 delete $X )\n") == L{"2:target-all"});
+}
+
+TEST_CASE("child shells see exported variables only, remote shells none", "[shell][scope]") {
+  // A new local shell: only the environment crosses.
+  CHECK(findings("X=all\nbash -c 'pm2 delete $X'\n") == L{"2:dynamic-target"});
+  CHECK(findings("export X=all\nbash -c 'pm2 delete $X'\n") == L{"2:target-all"});
+  CHECK(findings("X=all\nexport X\nsh -c 'pm2 delete \"$X\"'\n") == L{"3:target-all"});
+  CHECK(findings("declare -x X=all\nsh -c 'pm2 delete $X'\n") == L{"2:target-all"});
+  CHECK(findings("export X=all\nexport -n X\nsh -c 'pm2 delete $X'\n") == L{"3:dynamic-target"});
+  CHECK(findings("declare -x X=web\nX=all\nsh -c 'pm2 delete $X'\n") == L{"3:target-all"});  // stays exported
+  CHECK(findings("set -a\nX=all\nsh -c 'pm2 delete $X'\n") == L{"3:target-all"});
+  CHECK(findings("set -a\nset +a\nX=all\nsh -c 'pm2 delete $X'\n") == L{"4:dynamic-target"});
+  CHECK(findings("X=all bash -c 'pm2 delete $X'\n") == L{"1:target-all"});
+  CHECK(findings("env X=all bash -c 'pm2 delete $X'\n") == L{"1:target-all"});
+  CHECK(findings("X=all\nbash -c \"pm2 delete $X\"\n") == L{"2:target-all"});  // expanded by this shell
+  CHECK(findings("X=all\nbash <<'EOF'\npm2 delete $X\nEOF\n") == L{"3:dynamic-target"});
+  CHECK(findings("X=all\nbash <<EOF\npm2 delete $X\nEOF\n") == L{"3:target-all"});
+  CHECK(findings("X=all\necho 'pm2 delete $X' | sh\n") == L{"2:dynamic-target"});
+  // What a child assigns stays in the child.
+  CHECK(findings("X=web\nbash -c 'X=all'\npm2 delete $X\n").empty());
+  CHECK(findings("X=web\nbash -c 'export X=all'\npm2 delete $X\n").empty());
+  // eval and source run in this shell.
+  CHECK(findings("X=all\neval 'pm2 delete $X'\n") == L{"2:target-all"});
+  CHECK(findings("eval 'X=all'\npm2 delete $X\n") == L{"2:target-all"});
+  // A script written earlier: `bash f` is a child, `. f` and `source f` are not.
+  const std::string written = "X=all\ncat > run.sh <<'EOF'\npm2 delete $X\nEOF\n";
+  CHECK(findings(written + "bash run.sh\n") == L{"3:dynamic-target"});
+  CHECK(findings("export " + written + "bash run.sh\n") == L{"3:target-all"});
+  CHECK(findings(written + ". ./run.sh\n") == L{"3:target-all"});
+  CHECK(findings(written + "source run.sh\n") == L{"3:target-all"});
+  // ssh: a single-quoted command is expanded by the remote shell, in its own
+  // environment; a double-quoted one by this shell first.
+  CHECK(findings("X=all\nssh host 'pm2 delete $X'\n") == L{"2:dynamic-target"});
+  CHECK(findings("export X=all\nssh host 'pm2 delete $X'\n") == L{"2:dynamic-target"});
+  CHECK(findings("X=all\nssh host \"pm2 delete $X\"\n") == L{"2:target-all"});
+  CHECK(findings("X=all\nssh host \"pm2 delete \\$X\"\n") == L{"2:dynamic-target"});
+  CHECK(findings("X=all\nssh host <<'EOF'\npm2 delete $X\nEOF\n") == L{"3:dynamic-target"});
+  CHECK(findings("X=all\nssh host <<EOF\npm2 delete $X\nEOF\n") == L{"3:target-all"});
+  CHECK(findings("ssh host 'X=all; pm2 delete $X'\n") == L{"1:target-all"});
+  CHECK(findings("ssh host 'export X=all; bash -c \"pm2 delete \\$X\"'\n") == L{"1:target-all"});
+}
+
+TEST_CASE("a listing through a stage of unknown effect is a run-time target", "[shell][listing]") {
+  for (const char* line : {
+           "pm2 jlist | my-selector | xargs pm2 delete",
+           "pm2 jlist | jq -r '.[].name' | ./pick-apps.sh | xargs -r pm2 stop",
+           "pm2 jlist | jq -r '.[].name' | sort | python3 pick.py | xargs pm2 delete",
+           "pm2 jlist | my-selector | while read -r n; do pm2 delete \"$n\"; done",
+           "for n in $(pm2 jlist | my-selector); do pm2 delete \"$n\"; done",
+           "pm2 delete $(pm2 jlist | my-selector)",
+       }) {
+    INFO(line);
+    CHECK(findings(std::string(line) + "\n") == L{"1:dynamic-target"});
+  }
+  // A known filter after the unknown stage narrows the list again.
+  CHECK(findings("pm2 jlist | my-selector | grep '^web-' | xargs pm2 delete\n").empty());
+  // An unknown stage does not hide an unfiltered listing merged in elsewhere.
+  CHECK(findings("pm2 jlist | jq -r '.[].name' | xargs pm2 delete\n") == L{"1:unfiltered-listing-target"});
+  auto calls = invocations("pm2 jlist | my-selector | xargs pm2 delete\n");
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].args.back().listing == Listing::Unknown);
+}

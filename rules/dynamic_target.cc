@@ -43,7 +43,18 @@ void check(CheckContext& ctx) {
   for (const Target& t : c.targets) {
     if (t.form != TargetForm::Dynamic || t.arg < 0) continue;
     const Word& w = ctx.word(t.arg);
-    if (w.listing != Listing::None) continue;  // filtered lists are explicit; unfiltered ones have their rule
+    // Filtered lists are explicit; unfiltered ones have their own rule.
+    if (w.listing == Listing::Filtered || w.listing == Listing::Unfiltered) continue;
+    if (w.listing == Listing::Unknown) {
+      ctx.report(kDynamicTarget, t.arg,
+                 fmt::format("the targets of `pm2 {}` come from a pm2 process listing passed through a command "
+                             "whose effect on the list is unknown (`{}`), so they may be every process; filter "
+                             "the list by name (`grep '^myapp-'`, `jq 'select(.name | startswith(\"myapp-\"))'`), "
+                             "name your processes, or install the pm2guard shim so the targets are checked when "
+                             "they run",
+                             c.command, w.text));
+      continue;
+    }
     if (constrained(w) || looks_like_file(w)) continue;
     ctx.report(kDynamicTarget, t.arg,
                fmt::format("the target `{}` of `pm2 {}` is only known at run time and may be `all`, a regex or "

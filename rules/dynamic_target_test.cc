@@ -21,3 +21,10 @@ TEST_CASE("dynamic-target stays silent on constrained or harmless dynamic words"
     CHECK_FALSE(fires("dynamic-target", line));
   }
 }
+
+TEST_CASE("dynamic-target warns on a listing passed through an unknown stage", "[rule][dynamic-target]") {
+  CHECK(fires("dynamic-target", "pm2 delete <unknown-listing>"));
+  CHECK(fires("dynamic-target", "pm2 stop <unknown-listing>"));
+  CHECK_FALSE(fires("unfiltered-listing-target", "pm2 delete <unknown-listing>"));
+  CHECK_FALSE(fires("dynamic-target", "pm2 describe <unknown-listing>"));
+}

@@ -40,6 +40,7 @@ std::string Invocation::serialize() const {
       out += w.text;
       if (w.listing == Listing::Unfiltered) out += " listing";
       if (w.listing == Listing::Filtered) out += " filtered";
+      if (w.listing == Listing::Unknown) out += " unknown-listing";
       out += '>';
     }
     out += ']';

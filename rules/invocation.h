@@ -29,6 +29,7 @@ enum class Listing : uint8_t {
   None,        ///< not derived from a process listing
   Unfiltered,  ///< every listed process, passed through unchanged or reshaped
   Filtered,    ///< a listing narrowed by a filtering stage (grep, jq select, ...)
+  Unknown,     ///< a listing passed through a stage whose effect on it is not known
 };
 
 /// Where a dynamic word's value comes from; literal words are `Literal`.

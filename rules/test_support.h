@@ -1,7 +1,8 @@
 // Test helpers for rules: build invocations from a compact command line.
 // Words are split on spaces; '...' and "..." group; a word starting with '$'
-// is dynamic; `<listing>` / `<filtered>` stand for words that hold a pm2
-// process listing (unfiltered / filtered).
+// is dynamic; `<listing>` / `<filtered>` / `<unknown-listing>` stand for
+// words that hold a pm2 process listing (unfiltered / filtered / through a
+// stage of unknown effect).
 #pragma once
 
 #include <algorithm>
@@ -38,6 +39,10 @@ inline Invocation inv(const std::string& line) {
     if (!quoted && text == "<listing>") {
       Word w = Word::dynamic("$(pm2 jlist | jq -r '.[].name')", Origin::CommandOutput, r);
       w.listing = Listing::Unfiltered;
+      words.push_back(w);
+    } else if (!quoted && text == "<unknown-listing>") {
+      Word w = Word::dynamic("$(pm2 jlist | mytool)", Origin::CommandOutput, r);
+      w.listing = Listing::Unknown;
       words.push_back(w);
     } else if (!quoted && text == "<filtered>") {
       Word w = Word::dynamic("$(pm2 jlist | jq -r '.[] | select(...)')", Origin::CommandOutput, r);

@@ -33,8 +33,10 @@ extern const Rule kUnfilteredListingTarget = {
         "Follows the output of `pm2 jlist`, `list`/`ls`, `status`, `prettylist`, `id` and `pid` into a "
         "destructive command's targets, through `$(...)`, backticks, `| xargs`, variables and "
         "`for`/`while read` loop variables. Reshaping stages (`jq '.[].name'`, `awk '{print $2}'`, `cut`, "
-        "`tr`, `sort`) keep the list whole; a filtering stage (`grep`, `jq` with `select`, `awk` with a "
-        "pattern, `sed -n '/re/p'`) narrows it and silences the rule.",
+        "`tr`, `sort`) keep the list whole; a filtering stage that tests the name or namespace (`grep`, `jq` "
+        "with `select`, `awk` with a pattern, `sed -n '/re/p'`, a `node -e` or `python -c` filter) narrows it "
+        "and silences the rule. Exclusions (`grep -v`), tests of other fields (`select(.pm2_env.status == "
+        "\"online\")`) and patterns every entry matches (`grep name`, `sed -n '/./p'`) do not.",
         "Deleting \"every name in the list\" is `pm2 delete all` spelled longer: it reaches every application "
         "on the server. ADR-061's safeguards exist because a filter like this one was bypassed.",
         "pm2 jlist | jq -r '.[].name' | xargs pm2 delete",
