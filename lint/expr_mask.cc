@@ -1,5 +1,7 @@
 #include "expr_mask.h"
 
+#include <algorithm>
+
 namespace pm2guard::lint {
 
 std::vector<Expression> mask_expressions(MappedText& m) {
@@ -36,6 +38,65 @@ std::vector<Expression> mask_expressions(MappedText& m) {
       if (s[k] != '\n') m.set(k, '_');
     out.push_back(std::move(e));
     i = end;
+  }
+  return out;
+}
+
+std::vector<std::string> expression_results(std::string_view expr) {
+  std::string_view inner = expr;
+  if (inner.size() >= 5 && inner.substr(0, 3) == "${{" && inner.substr(inner.size() - 2) == "}}")
+    inner = inner.substr(3, inner.size() - 5);
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::vector<std::string> out;
+  std::string prev;  // the last token before the current position: an operator or "" at the start
+  bool start = true;
+  size_t i = 0;
+  while (i < inner.size()) {
+    char c = inner[i];
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '\'') {
+      std::string lit;
+      size_t j = i + 1;
+      bool closed = false;
+      while (j < inner.size()) {
+        if (inner[j] == '\'') {
+          if (j + 1 < inner.size() && inner[j + 1] == '\'') {
+            lit += '\'';
+            j += 2;
+            continue;
+          }
+          closed = true;
+          break;
+        }
+        lit += inner[j++];
+      }
+      if (!closed) break;
+      size_t after = j + 1;
+      while (after < inner.size() && is_space(inner[after])) ++after;
+      std::string_view next = inner.substr(after, 2);
+      bool compared = next == "==" || next == "!=" || next == "<=" || next == ">=" ||
+                      (!next.empty() && (next[0] == '<' || next[0] == '>'));
+      bool alone = start && after >= inner.size();
+      if (!compared && (prev == "||" || prev == "&&" || alone) &&
+          std::find(out.begin(), out.end(), lit) == out.end())
+        out.push_back(lit);
+      prev = "'";
+      start = false;
+      i = j + 1;
+      continue;
+    }
+    std::string_view two = inner.substr(i, 2);
+    if (two == "||" || two == "&&" || two == "==" || two == "!=" || two == "<=" || two == ">=") {
+      prev = std::string(two);
+      i += 2;
+    } else {
+      prev = std::string(1, c);
+      ++i;
+    }
+    start = false;
   }
   return out;
 }

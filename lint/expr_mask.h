@@ -24,6 +24,12 @@ struct Expression {
 /// string ('' escapes a quote). Line breaks inside it are kept.
 std::vector<Expression> mask_expressions(MappedText& text);
 
+/// String literals an expression may evaluate to: the operands of `||` and
+/// `&&` (`${{ inputs.app || 'all' }}`, `${{ cond && 'all' || 'web' }}`) and
+/// an expression that is a single literal. Comparison operands and function
+/// arguments are not results. `expr` is the whole `${{ ... }}` text.
+std::vector<std::string> expression_results(std::string_view expr);
+
 /// True for the name of a masked expression's expansion (`___...`).
 bool is_mask_name(std::string_view name);
 

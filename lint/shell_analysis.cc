@@ -55,6 +55,8 @@ struct EvalWord {
   MappedText text;        // the value for nested shells; dynamic parts as spelled
   uint32_t file_begin = 0, file_end = 0;
   std::string source;     // the word as written, when an expansion made its value
+  std::vector<std::string> may_be;  // dynamic: values known to be possible (Word::may_be)
+  bool may_be_complete = false;     // ... and no other value is
 };
 
 struct VarValue {
@@ -65,12 +67,76 @@ struct VarValue {
   Listing listing = Listing::None;
   Origin origin = Origin::Variable;
   bool pm2_path = false;
+  std::vector<std::string> may_be;  // Dynamic: values it takes on some path
+  bool may_be_complete = false;     // Dynamic: every path gave it one of may_be
   /// In the environment of child processes (export, declare -x, `X=1 cmd`,
   /// the workflow's env:, set -a); only these reach `bash -c '...'`.
   bool exported = false;
 };
 
 using VarTable = std::map<std::string, VarValue>;
+
+constexpr size_t kMaxPossibleValues = 16;
+
+bool same_value(const VarValue& a, const VarValue& b) {
+  return a.kind == b.kind && a.value == b.value && a.items == b.items && a.spelling == b.spelling &&
+         a.listing == b.listing && a.origin == b.origin && a.pm2_path == b.pm2_path && a.may_be == b.may_be &&
+         a.may_be_complete == b.may_be_complete;
+}
+
+void add_possible(std::vector<std::string>& to, const std::string& v) {
+  if (to.size() < kMaxPossibleValues && std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+}
+
+/// The variables after control flow that took one of several paths (the
+/// branches of an `if` or `case`, a loop body run or not, the right side of
+/// `&&` or `||` run or not). A variable every path leaves the same keeps its
+/// value; otherwise it is only known at run time, and the values the paths
+/// gave it are its possible values. A path that did not set it leaves it
+/// unknown.
+VarTable merge_paths(const std::vector<VarTable>& paths) {
+  if (paths.size() == 1) return paths[0];
+  std::set<std::string> names;
+  for (const VarTable& t : paths)
+    for (const auto& [name, v] : t) names.insert(name);
+  VarTable out;
+  for (const std::string& name : names) {
+    std::vector<const VarValue*> values;
+    bool everywhere = true;
+    for (const VarTable& t : paths) {
+      auto it = t.find(name);
+      if (it == t.end())
+        everywhere = false;
+      else
+        values.push_back(&it->second);
+    }
+    bool exported = false;
+    for (const VarValue* v : values) exported = exported || v->exported;
+    if (everywhere && std::all_of(values.begin(), values.end(),
+                                  [&](const VarValue* v) { return same_value(*v, *values[0]); })) {
+      out[name] = *values[0];
+      out[name].exported = exported;
+      continue;
+    }
+    VarValue m;
+    m.kind = VarValue::Dynamic;
+    m.spelling = "$" + name;
+    m.exported = exported;
+    m.may_be_complete = everywhere;
+    for (const VarValue* v : values) {
+      if (v->kind == VarValue::Array || (v->kind == VarValue::Dynamic && !v->may_be_complete))
+        m.may_be_complete = false;
+      m.listing = merge(m.listing, v->listing);
+      m.pm2_path = m.pm2_path || v->pm2_path;
+      if (v->kind == VarValue::Literal) add_possible(m.may_be, v->value);
+      for (const std::string& item : v->items) add_possible(m.may_be, item);
+      for (const std::string& p : v->may_be) add_possible(m.may_be, p);
+    }
+    if (m.may_be.size() >= kMaxPossibleValues) m.may_be_complete = false;
+    out[name] = std::move(m);
+  }
+  return out;
+}
 
 struct Parse {
   MappedText text;
@@ -157,11 +223,16 @@ class WordBuilder {
   void literal_mapped(const MappedText& m) {
     for (size_t i = 0; i < m.size(); ++i) literal(m.text()[i], m.origin(i));
   }
-  void dynamic(const MappedText& spelling, Origin origin, Listing listing, bool pm2_path) {
+  void dynamic(const MappedText& spelling, Origin origin, Listing listing, bool pm2_path,
+               const std::vector<std::string>& may_be = {}, bool may_be_complete = false) {
     if (!seen_dynamic_ && parts_literal_ == 0) {
       first_origin_ = origin;
       first_listing_ = listing;
       first_pm2_path_ = pm2_path;
+    }
+    if (dynamic_parts_ == 0) {
+      may_be_ = may_be;
+      may_be_complete_ = may_be_complete;
     }
     ++dynamic_parts_;
     seen_dynamic_ = true;
@@ -178,6 +249,11 @@ class WordBuilder {
     if (!w.literal) {
       w.suffix = tail_;
       w.value = w.text.text();
+      // One unknown part between known text: each possible value of the
+      // part, with that text around it.
+      if (dynamic_parts_ == 1)
+        for (const std::string& v : may_be_) w.may_be.push_back(w.prefix + v + tail_);
+      w.may_be_complete = dynamic_parts_ == 1 && may_be_complete_ && !w.may_be.empty();
       if (dynamic_parts_ == 1 && parts_literal_ == 0) {
         w.origin = first_origin_;
         w.listing = first_listing_;
@@ -200,9 +276,13 @@ class WordBuilder {
     first_origin_ = Origin::Literal;
     first_listing_ = Listing::None;
     first_pm2_path_ = false;
+    may_be_.clear();
+    may_be_complete_ = false;
   }
 
  private:
+  std::vector<std::string> may_be_;
+  bool may_be_complete_ = false;
   EvalWord w_;
   std::string tail_;
   bool seen_dynamic_ = false;
@@ -239,6 +319,10 @@ class Analyser {
         val.kind = VarValue::Dynamic;
         val.spelling = v.value;
         val.origin = Origin::Expression;
+        // `env: APP: ${{ inputs.app || 'all' }}`
+        if (v.value.rfind("${{", 0) == 0 && v.value.find("${{", 3) == std::string::npos &&
+            v.value.size() >= 5 && v.value.compare(v.value.size() - 2, 2, "}}") == 0)
+          val.may_be = expression_results(v.value);
       }
       val.exported = true;  // the runner's (or the remote session's) environment
       vars_[name] = val;
@@ -363,6 +447,12 @@ class Analyser {
     for (uint32_t k = b; k < e; ++k)
       if (opaque_id_[k] == 0) opaque_id_[k] = id;
   }
+  // The possible values of a CI expression's opaque range.
+  std::vector<std::string> expression_values(const Opaque* op) const {
+    if (!op || op->origin != Origin::Expression) return {};
+    auto it = expressions_.find(op->b);
+    return it == expressions_.end() ? std::vector<std::string>{} : expression_results(it->second);
+  }
   const Opaque* opaque_at(uint32_t off) const {
     if (off >= opaque_id_.size() || opaque_id_[off] == 0) return nullptr;
     return &opaque_[opaque_id_[off] - 1];
@@ -389,7 +479,7 @@ class Analyser {
         spelling.append(bytes[i].first, bytes[i].second);
         ++i;
       }
-      b.dynamic(spelling, op->origin, Listing::None, false);
+      b.dynamic(spelling, op->origin, Listing::None, false, expression_values(op));
     }
   }
 
@@ -437,8 +527,10 @@ class Analyser {
       }
       return {};
     }
-    if (t == "if_statement" || t == "elif_clause" || t == "case_statement" || t == "case_item" ||
-        t == "c_style_for_statement" || t == "negated_command" || t == "test_command") {
+    if (t == "if_statement") return visit_if(p, n, in, ctx);
+    if (t == "case_statement") return visit_case(p, n, in, ctx);
+    if (t == "elif_clause" || t == "case_item" || t == "c_style_for_statement" || t == "negated_command" ||
+        t == "test_command") {
       Stream out;
       for_each_child(n, [&](TSNode c, const char*) {
         if (is_statement_type(node_type(c)) || node_type(c) == "elif_clause" || node_type(c) == "else_clause" ||
@@ -537,7 +629,111 @@ class Analyser {
     return out;
   }
 
-  Stream visit_list(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) { return visit_sequence(p, n, in, ctx); }
+  // `a && b`, `a || b`: b may or may not run.
+  Stream visit_list(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    Stream out;
+    bool first = true;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (!ts_node_is_named(c)) return;
+      Stream s;
+      if (first) {
+        s = visit(p, c, in, ctx);
+      } else {
+        VarTable before = vars_;
+        s = visit(p, c, in, ctx);
+        vars_ = merge_paths({std::move(before), std::move(vars_)});
+      }
+      first = false;
+      out.listing = merge(out.listing, s.listing);
+      if (s.has_text) {
+        out.has_text = true;
+        out.text.append(s.text);
+      }
+    });
+    return out;
+  }
+
+  // Branches start from the same variables; afterwards each variable is
+  // what every branch agrees on (merge_paths).
+  struct Branches {
+    VarTable base;
+    std::vector<VarTable> ends;
+    Stream out;
+    size_t taken = 0;
+  };
+  void branch_done(Branches& br, const Stream& s) {
+    br.ends.push_back(std::move(vars_));
+    vars_ = br.base;
+    br.out.listing = merge(br.out.listing, s.listing);
+    if (s.has_text && ++br.taken == 1) {
+      br.out.has_text = true;
+      br.out.text = s.text;
+    } else if (s.has_text) {
+      br.out.has_text = false;  // several texts: none is certain
+    }
+  }
+
+  Stream visit_if(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    Branches br;
+    bool in_then = false, has_else = false;
+    Stream then_out;
+    for_each_child(n, [&](TSNode c, const char* field) {
+      std::string_view ct = node_type(c);
+      if (field && std::strcmp(field, "condition") == 0) {
+        if (is_statement_type(ct)) visit(p, c, in, ctx);
+        else scan_substitutions(p, c, ctx);
+        return;
+      }
+      if (!ts_node_is_named(c) || ct == "comment") return;
+      if (!in_then && ct != "elif_clause" && ct != "else_clause") {
+        in_then = true;
+        br.base = vars_;
+      }
+      if (ct == "elif_clause" || ct == "else_clause") {
+        if (in_then || br.ends.empty()) {
+          if (!in_then) br.base = vars_;
+          if (in_then) branch_done(br, then_out);
+          else br.ends.push_back(br.base);  // an empty then-part
+          in_then = false;
+        }
+        has_else = has_else || ct == "else_clause";
+        Stream s = visit(p, c, in, ctx);
+        branch_done(br, s);
+        return;
+      }
+      Stream s = is_statement_type(ct) ? visit(p, c, in, ctx) : Stream{};
+      if (!is_statement_type(ct)) scan_substitutions(p, c, ctx);
+      then_out = s;
+    });
+    if (in_then) branch_done(br, then_out);
+    if (br.ends.empty()) br.base = vars_;
+    if (!has_else) br.ends.push_back(br.base);
+    vars_ = merge_paths(br.ends);
+    return br.out;
+  }
+
+  Stream visit_case(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
+    Branches br;
+    bool base_set = false, catch_all = false;
+    for_each_child(n, [&](TSNode c, const char*) {
+      if (node_type(c) != "case_item") {
+        if (ts_node_is_named(c)) scan_substitutions(p, c, ctx);
+        return;
+      }
+      if (!base_set) {
+        br.base = vars_;
+        base_set = true;
+      }
+      TSNode value = ts_node_child_by_field_name(c, "value", 5);
+      if (!ts_node_is_null(value) && src(p, value) == "*") catch_all = true;
+      Stream s = visit(p, c, in, ctx);
+      branch_done(br, s);
+    });
+    if (!base_set) return {};
+    if (!catch_all) br.ends.push_back(br.base);
+    vars_ = merge_paths(br.ends);
+    return br.out;
+  }
 
   // Every stage of a pipeline runs in a subshell of its own (bash without
   // `lastpipe`): what a stage assigns is gone after the pipeline.
@@ -765,8 +961,11 @@ class Analyser {
       }
     }
     for (TSNode c : cond) visit(p, c, in, ctx);
-    if (have_body) return visit(p, body, Stream{}, ctx);
-    return {};
+    if (!have_body) return {};
+    VarTable before = vars_;
+    Stream out = visit(p, body, Stream{}, ctx);
+    vars_ = merge_paths({std::move(before), std::move(vars_)});
+    return out;
   }
 
   void bind_read_line(const std::vector<std::string>& names, const MappedText& line) {
@@ -845,8 +1044,10 @@ class Analyser {
         v.listing = merge(v.listing, w.listing);
         if (w.origin != Origin::Literal) v.origin = w.origin;
       }
+      VarTable before = vars_;
       vars_[var] = v;
       visit(p, body, in, ctx);
+      if (literal.empty()) vars_ = merge_paths({std::move(before), std::move(vars_)});  // may run no time
     }
     return {};
   }
@@ -862,6 +1063,8 @@ class Analyser {
       v.listing = w.listing;
       v.origin = w.origin;
       v.pm2_path = w.pm2_path;
+      v.may_be = w.may_be;
+      v.may_be_complete = w.may_be_complete;
     }
     return v;
   }
@@ -1069,9 +1272,10 @@ class Analyser {
   void expansion(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words, const Ctx& ctx) {
     std::string_view spelled = src(p, n);
     uint32_t fb = fbegin(p, n), fe = fend(p, n);
-    auto dynamic_here = [&](Origin o, Listing l = Listing::None, bool pm2 = false) {
+    auto dynamic_here = [&](Origin o, Listing l = Listing::None, bool pm2 = false,
+                            const std::vector<std::string>& may_be = {}, bool complete = false) {
       add_opaque(fb, fe, o, spelled.size());
-      b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), o, l, pm2);
+      b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), o, l, pm2, may_be, complete);
     };
     // Name and shape of the expansion.
     std::string name;
@@ -1103,7 +1307,9 @@ class Analyser {
     });
     if (!simple && is_mask_name(name)) {
       add_opaque(fb, fe, Origin::Expression, spelled.size());
-      b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), Origin::Expression, Listing::None, false);
+      auto it = expressions_.find(fb);
+      b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), Origin::Expression, Listing::None, false,
+                it == expressions_.end() ? std::vector<std::string>{} : expression_results(it->second));
       return;
     }
     if (length || name.empty()) {
@@ -1112,6 +1318,16 @@ class Analyser {
     }
     // Positional parameters of a function call.
     bool positional_name = name == "@" || name == "*" || (isdigit(static_cast<unsigned char>(name[0])) != 0);
+    if (positional_name && !positional_.empty() && has_operator && name != "@" && name != "*") {
+      // ${1:-default} with the argument known and not empty: the argument.
+      size_t idx = static_cast<size_t>(std::stoul(name));
+      const std::vector<EvalWord>& args = positional_.back();
+      if (idx >= 1 && idx <= args.size() && args[idx - 1].literal && !args[idx - 1].value.empty() &&
+          uses_value_when_set(spelled, name)) {
+        append_word(b, args[idx - 1]);
+        return;
+      }
+    }
     if (positional_name && !positional_.empty() && !has_operator) {
       const std::vector<EvalWord>& args = positional_.back();
       if (name == "@" || name == "*") {
@@ -1167,7 +1383,7 @@ class Analyser {
         }
       }
       if (v && v->kind == VarValue::Dynamic) {
-        dynamic_here(v->origin, v->listing, v->pm2_path);
+        dynamic_here(v->origin, v->listing, v->pm2_path, v->may_be, v->may_be_complete);
         return;
       }
       dynamic_here(Origin::Variable);
@@ -1182,21 +1398,67 @@ class Analyser {
         literal_value(b, v->items.empty() ? "" : v->items[0], fb, quoted, words, fe);
         return;
       }
-      dynamic_here(v->origin, v->listing, v->pm2_path);
+      dynamic_here(v->origin, v->listing, v->pm2_path, v->may_be, v->may_be_complete);
+      return;
+    }
+    if (v && has_operator && v->kind == VarValue::Literal && !v->value.empty() && uses_value_when_set(spelled, name)) {
+      // ${X:-default} and friends with X set: the value of X.
+      literal_value(b, v->value, fb, quoted, words, fe);
       return;
     }
     if (v && has_operator && v->kind == VarValue::Literal && !v->value.empty()) {
-      // ${X:-default} and friends with X set: the value of X is used for
-      // the :- / - / := / = forms; other operators transform it.
-      std::string_view s = spelled;
-      size_t after = 2 + name.size();
-      if (s.size() > after + 1 && (s.compare(after, 2, ":-") == 0 || s.compare(after, 2, ":=") == 0 ||
-                                   s[after] == '-' || s[after] == '=')) {
-        literal_value(b, v->value, fb, quoted, words, fe);
-        return;
+      // ${X:+alt} with X set: the alternative.
+      std::string_view op = spelled.substr(2 + name.size());
+      if (!op.empty() && (op[0] == '+' || op.substr(0, 2) == ":+"))
+        if (auto alt = literal_alternative(spelled, name)) {
+          literal_value(b, *alt, fb, quoted, words, fe);
+          return;
+        }
+    }
+    // ${X:-all}, ${X:=all}, ${X:+all} with X unknown: the literal
+    // alternative is one possible value, next to X's own.
+    std::vector<std::string> may_be = v && v->kind == VarValue::Dynamic ? v->may_be : std::vector<std::string>{};
+    if (!v || v->kind == VarValue::Dynamic || (v->kind == VarValue::Literal && v->value.empty())) {
+      if (auto alt = literal_alternative(spelled, name)) {
+        if (v && v->kind == VarValue::Literal) {
+          // X is known to be empty: ${X:-all} is `all`, ${X-all} is "".
+          std::string_view op = spelled.substr(2 + name.size());
+          bool colon = !op.empty() && op[0] == ':';
+          bool plus = op.size() > (colon ? 1u : 0u) && op[colon ? 1 : 0] == '+';
+          if (colon != plus) {
+            literal_value(b, *alt, fb, quoted, words, fe);
+            return;
+          }
+        } else if (std::find(may_be.begin(), may_be.end(), *alt) == may_be.end()) {
+          may_be.push_back(*alt);
+        }
       }
     }
-    dynamic_here(v ? v->origin : Origin::Variable, v ? v->listing : Listing::None, v && v->pm2_path);
+    dynamic_here(v ? v->origin : Origin::Variable, v ? v->listing : Listing::None, v && v->pm2_path, may_be);
+  }
+
+  // ${X:-w} ${X-w} ${X:=w} ${X=w} ${X:?w} ${X?w}: the value of X when it is
+  // set and not empty.
+  static bool uses_value_when_set(std::string_view spelled, const std::string& name) {
+    size_t after = 2 + name.size();
+    if (spelled.size() <= after + 1) return false;
+    char c = spelled[after] == ':' ? spelled[after + 1] : spelled[after];
+    return c == '-' || c == '=' || c == '?';
+  }
+
+  // The word of ${X:-w} ${X-w} ${X:=w} ${X=w} ${X:+w} ${X+w} when it is a
+  // plain literal (`all`, "all", 'all').
+  static std::optional<std::string> literal_alternative(std::string_view spelled, const std::string& name) {
+    size_t after = 2 + name.size();
+    if (spelled.size() < after + 2 || spelled.substr(0, 2) != "${" || spelled.back() != '}') return std::nullopt;
+    size_t k = after;
+    if (spelled[k] == ':') ++k;
+    if (k >= spelled.size() || (spelled[k] != '-' && spelled[k] != '=' && spelled[k] != '+')) return std::nullopt;
+    std::string_view w = spelled.substr(k + 1, spelled.size() - k - 2);
+    if (w.size() >= 2 && (w.front() == '\'' || w.front() == '"') && w.back() == w.front())
+      w = w.substr(1, w.size() - 2);
+    if (w.empty() || w.find_first_of("$`\\'\" \t\n{}()") != std::string_view::npos) return std::nullopt;
+    return std::string(w);
   }
 
   void literal_value(WordBuilder& b, const std::string& value, uint32_t fb, bool quoted, std::vector<EvalWord>* words,
@@ -1220,7 +1482,7 @@ class Analyser {
       b.literal_mapped(w.text);
       return;
     }
-    b.dynamic(w.text, w.origin, w.listing, w.pm2_path);
+    b.dynamic(w.text, w.origin, w.listing, w.pm2_path, w.may_be, w.may_be_complete);
   }
 
   // Command substitution: runs its commands; the word's value is dynamic,
@@ -1504,6 +1766,29 @@ class Analyser {
     if (argv.empty() || hops > 16) return {};
     const EvalWord& cmd = argv[0];
     if (is_pm2_word(cmd)) return emit(p, argv, ctx, nullptr);
+    if (!cmd.literal && !cmd.may_be.empty() && cmd.prefix.empty() && cmd.suffix.empty()) {
+      // `$RUN delete all` with RUN set to `pm2` or `npx pm2` on some path:
+      // the command as each value spells it (split into words, unquoted).
+      Stream out;
+      for (const std::string& value : cmd.may_be) {
+        std::vector<EvalWord> alt;
+        WordBuilder b;
+        for (char c : value) {
+          if (is_ifs(c)) {
+            if (!b.empty()) alt.push_back(b.finish(cmd.file_begin, cmd.file_end));
+          } else {
+            b.literal_anchored(std::string_view(&c, 1), cmd.file_begin);
+          }
+        }
+        if (!b.empty()) alt.push_back(b.finish(cmd.file_begin, cmd.file_end));
+        if (alt.empty()) continue;
+        for (EvalWord& w : alt) w.source = display(cmd);
+        alt.insert(alt.end(), argv.begin() + 1, argv.end());
+        Stream s = dispatch(p, std::move(alt), in, ctx, hops + 1);
+        out.listing = merge(out.listing, s.listing);
+      }
+      return out;
+    }
     if (!cmd.literal) return {};
     std::string name(basename_of(cmd.value));
 
@@ -1848,12 +2133,28 @@ class Analyser {
       w.listing = e.listing;
       w.range = range(e.file_begin, e.file_end);
       w.source = e.source;
+      w.may_be = e.may_be;
+      w.may_be_complete = e.may_be_complete;
       return w;
     };
     inv.program = to_word(argv[0]);
     for (size_t i = 1; i < argv.size(); ++i) inv.args.push_back(to_word(argv[i]));
     inv.via = ctx.via;
     Pm2Call call = parse_pm2_call(inv);
+    if (call.dynamic_command && call.command_arg >= 0) {
+      // `pm2 $ACTION all`: each command the word may be, and the unknown
+      // rest unless the values are all there is.
+      const Word cmd_word = inv.args[static_cast<size_t>(call.command_arg)];
+      for (const std::string& value : cmd_word.may_be) {
+        Invocation alt = inv;
+        Word& w = alt.args[static_cast<size_t>(call.command_arg)];
+        w = Word::lit(value, cmd_word.range);
+        w.source = cmd_word.text;
+        Pm2Call alt_call = parse_pm2_call(alt);
+        if (!suppress_) sink_.invocation(alt, alt_call);
+      }
+      if (cmd_word.may_be_complete && !cmd_word.may_be.empty()) return {};
+    }
     if (!suppress_) sink_.invocation(inv, call);
     Stream out;
     if (is_process_listing(call)) out.listing = Listing::Unfiltered;

@@ -74,7 +74,7 @@ TEST_CASE("quoting, escapes and constants", "[shell]") {
   CHECK(findings("ARR=(api all)\npm2 delete \"${ARR[@]}\"\n") == L{"2:target-all"});
   CHECK(findings("X=api\nX=all\npm2 delete $X\n") == L{"3:target-all"});
   CHECK(findings("pm2 delete $APP\n") == L{"1:dynamic-target"});
-  CHECK(findings("pm2 delete ${APP:-all}\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete ${APP:-all}\n") == L{"1:target-all"});
   CHECK(findings("APP=web\npm2 delete ${APP:-all}\n").empty());
   CHECK(findings("pm2 delete \"$APP-worker\"\n").empty());
   CHECK(findings("X=$(echo all)\npm2 delete $X\n") == L{"2:target-all"});
@@ -231,7 +231,7 @@ TEST_CASE("CI expressions are dynamic values", "[shell]") {
   CHECK(findings("pm2 delete ${{ inputs.app }}\n") == L{"1:dynamic-target"});
   CHECK(findings("pm2 delete \"${{ inputs.app }}\"\n") == L{"1:dynamic-target"});
   CHECK(findings("pm2 delete '${{ inputs.app }}'\n") == L{"1:dynamic-target"});
-  CHECK(findings("pm2 restart ${{ github.event_name == 'push' && 'web' || 'all' }}\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 restart ${{ github.event_name == 'push' && 'web' || 'all' }}\n") == L{"1:target-all"});
   CHECK(findings("pm2 delete ${{ env.APP }}-worker\n").empty());
   CHECK(findings("ssh host 'pm2 delete ${{ inputs.app }}'\n") == L{"1:dynamic-target"});
   CHECK(findings("echo ${{ secrets.X }}\npm2 ${{ inputs.cmd }} api\n") == L{"2:dynamic-target"});
@@ -354,4 +354,59 @@ TEST_CASE("a listing through a stage of unknown effect is a run-time target", "[
   auto calls = invocations("pm2 jlist | my-selector | xargs pm2 delete\n");
   REQUIRE(calls.size() == 2);
   CHECK(calls[1].args.back().listing == Listing::Unknown);
+}
+
+TEST_CASE("a variable set on one path only may hold that value", "[shell][paths]") {
+  CHECK(findings("if [ \"$X\" ]; then T=all; else T=web; fi\npm2 delete \"$T\"\n") == L{"2:target-all"});
+  CHECK(findings("if [ \"$X\" ]; then T=web; elif [ \"$Y\" ]; then T=all; fi\npm2 delete $T\n") == L{"2:target-all"});
+  CHECK(findings("T=web\n[ -n \"$Z\" ] || T=all\npm2 delete $T\n") == L{"3:target-all"});
+  CHECK(findings("T=web\ntest \"$Z\" && T=/.*/\npm2 delete $T\n") == L{"3:regex-matches-all"});
+  CHECK(findings("case \"$1\" in\n  prod) T=all ;;\n  *) T=api ;;\nesac\npm2 stop $T\n") == L{"5:target-all"});
+  CHECK(findings("while read x; do T=all; done\npm2 stop $T\n") == L{"2:target-all"});
+  CHECK(findings("for x in $LIST; do T=all; done\npm2 stop $T\n") == L{"2:target-all"});
+  CHECK(findings("if [ \"$X\" ]; then T=all; fi\nf() { pm2 stop \"$1\"; }\nf \"$T\"\n") == L{"3:target-all"});
+}
+
+TEST_CASE("a variable every path sets to a known name is explicit", "[shell][paths]") {
+  CHECK(findings("case \"$1\" in\n  prod) T=api ;;\n  *) T=api-dev ;;\nesac\npm2 stop $T\n").empty());
+  CHECK(findings("if [ \"$X\" ]; then T=api; else T=web; fi\npm2 delete \"$T\"\n").empty());
+  CHECK(findings("if true; then T=api; else T=api; fi\npm2 delete all-$T\n").empty());
+  // Without a catch-all branch the variable may keep a value of unknown
+  // origin: only known at run time.
+  CHECK(findings("case \"$1\" in\n  prod) T=api ;;\nesac\npm2 stop $T\n") == L{"4:dynamic-target"});
+  // Branches that agree leave a constant.
+  CHECK(findings("if [ \"$X\" ]; then T=all; else T=all; fi\npm2 delete $T\n") == L{"2:target-all"});
+  // A subshell's branch assignments stay in the subshell.
+  CHECK(findings("T=web\n( if [ \"$X\" ]; then T=all; fi )\npm2 delete $T\n").empty());
+}
+
+TEST_CASE("defaults and alternatives of an expansion are possible values", "[shell][paths]") {
+  CHECK(findings("pm2 delete \"${APP:-all}\"\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete ${APP-'all'}\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete ${APP:=all}\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete ${APP:+all}\n") == L{"1:target-all"});
+  CHECK(findings("APP=web\npm2 delete ${APP:+all}\n") == L{"2:target-all"});
+  CHECK(findings("APP=web\npm2 delete ${APP:-all}\n").empty());
+  CHECK(findings("pm2 delete ${APP:-web}\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete \"app-${ENV:-all}\"\n").empty());
+  CHECK(findings("f() { pm2 stop \"${1:-all}\"; }\nf web\n").empty());
+  CHECK(findings("f() { pm2 stop \"${1:-all}\"; }\nf\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete \"${APP:-/.*/}\"\n") == L{"1:regex-matches-all"});
+}
+
+TEST_CASE("a command word set on some path is each of its values", "[shell][paths]") {
+  CHECK(findings("if command -v pm2; then P=pm2; else P=\"npx pm2\"; fi\n$P delete all\n") == L{"2:target-all"});
+  CHECK(findings("if [ \"$A\" ]; then RUN=pm2; else RUN=echo; fi\n$RUN kill\n") == L{"2:daemon-teardown"});
+  CHECK(findings("if [ \"$A\" ]; then RUN=cat; else RUN=echo; fi\n$RUN kill\n").empty());
+  CHECK(findings("case $1 in\n  clean) A=delete ;;\n  *) A=describe ;;\nesac\npm2 $A all\n") == L{"5:target-all"});
+  CHECK(findings("case $1 in\n  clean) A=reset ;;\n  *) A=describe ;;\nesac\npm2 $A all\n").empty());
+  // A may also hold a value from outside: that command stays unknown.
+  CHECK(findings("if [ \"$A\" ]; then A=delete; fi\npm2 $A all\n") == L{"2:dynamic-target", "2:target-all"});
+}
+
+TEST_CASE("CI expressions with a literal alternative may be that literal", "[shell][paths]") {
+  CHECK(findings("pm2 delete ${{ inputs.app || 'all' }}\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete ${{ inputs.app || 'web' }}\n") == L{"1:dynamic-target"});
+  CHECK(findings("pm2 delete ${{ inputs.app == 'all' && 'x' || 'web' }}\n") == L{"1:dynamic-target"});
+  CHECK(findings("ssh host \"pm2 delete ${{ inputs.app || 'all' }}\"\n") == L{"1:target-all"});
 }

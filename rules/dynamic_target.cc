@@ -43,6 +43,13 @@ void check(CheckContext& ctx) {
   for (const Target& t : c.targets) {
     if (t.form != TargetForm::Dynamic || t.arg < 0) continue;
     const Word& w = ctx.word(t.arg);
+    // A possible value that reaches every process is an error of its own rule.
+    bool reported = false;
+    for (const TargetValue& v : target_values(t)) reported = reported || value_hits_every_process(v);
+    if (reported) continue;
+    // Every possible value is known, and none is `all` or a match-all regex:
+    // as explicit as a literal name.
+    if (w.may_be_complete && !w.may_be.empty()) continue;
     // Filtered lists are explicit; unfiltered ones have their own rule.
     if (w.listing == Listing::Filtered || w.listing == Listing::Unfiltered) continue;
     if (w.listing == Listing::Unknown) {
@@ -74,7 +81,8 @@ extern const Rule kDynamicTarget = {
         "Finds stop, restart, delete, reload and the other destructive commands whose target is a variable, "
         "a command substitution or a CI expression (`$APP`, `$(cat names)`, `${{ inputs.app }}`) that the "
         "script does not set to a constant, and pm2 calls whose command is itself a variable. A known "
-        "prefix or suffix that rules out `all` and regexes (`\"$APP-worker\"`), or a script or config path, "
+        "prefix or suffix that rules out `all` and regexes (`\"$APP-worker\"`), a script or config path, or a "
+        "variable that every path sets to a known name (`case $ENV in prod) APP=api ;; *) APP=api-dev ;; esac`) "
         "keeps it quiet.",
         "The linter cannot see the value: an unset variable, a workflow input or a wrong secret can turn it "
         "into `all`, a match-all regex or another team's process. The pm2guard shim checks such targets "

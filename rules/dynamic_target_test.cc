@@ -28,3 +28,11 @@ TEST_CASE("dynamic-target warns on a listing passed through an unknown stage", "
   CHECK_FALSE(fires("unfiltered-listing-target", "pm2 delete <unknown-listing>"));
   CHECK_FALSE(fires("dynamic-target", "pm2 describe <unknown-listing>"));
 }
+
+TEST_CASE("dynamic-target: a variable with every value known and none all", "[rule][dynamic-target]") {
+  using pm2guard::testing::fires;
+  CHECK_FALSE(fires("dynamic-target", "pm2 delete $APP!api!web"));
+  CHECK(fires("dynamic-target", "pm2 delete $APP?api?web"));
+  CHECK(fires("target-all", "pm2 delete $APP!api!all"));
+  CHECK_FALSE(fires("dynamic-target", "pm2 delete $APP!api!all"));
+}

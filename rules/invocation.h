@@ -57,6 +57,13 @@ struct Word {
   /// Literal words whose value an expansion produced: the word as written
   /// (`$TARGET`), for messages; "" otherwise.
   std::string source;
+  /// Dynamic words: values the word is known to take on some path through
+  /// the script (the default of `${APP:-all}`, `T=all` in one branch of an
+  /// `if`, `'all'` in `${{ inputs.app || 'all' }}`). Not exhaustive: other
+  /// values may be possible too.
+  std::vector<std::string> may_be;
+  /// `may_be` lists every value the word can take (each path assigns one).
+  bool may_be_complete = false;
 
   static Word lit(std::string value, SourceRange r = {}) {
     Word w;

@@ -1,6 +1,7 @@
 #include "pm2_cli.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "js_semantics.h"
 
@@ -476,6 +477,13 @@ bool pm2_is_config_file(std::string_view v) {
   return false;
 }
 
+std::vector<TargetValue> target_values(const Target& t) {
+  if (t.form != TargetForm::Dynamic) return {TargetValue{t.value, t.form, true}};
+  std::vector<TargetValue> out;
+  for (const std::string& v : t.may_be) out.push_back(TargetValue{v, classify_target(v), false});
+  return out;
+}
+
 TargetForm classify_target(std::string_view v) {
   if (v == "-") return TargetForm::Stdin;
   if (v == "all") return TargetForm::All;
@@ -485,7 +493,19 @@ TargetForm classify_target(std::string_view v) {
   return TargetForm::Name;
 }
 
-Pm2Call parse_pm2_call(const Invocation& inv) {
+namespace {
+
+// The app part of a `set`/`config`/`multiset` key, as add_config_key_target
+// reads it; nullopt for a plain key.
+std::optional<std::string> config_key_app(const std::string& k) {
+  size_t colon = k.find(':');
+  size_t dot = k.find('.');
+  if (colon != std::string::npos) return k.substr(0, colon);
+  if (dot != std::string::npos) return k.substr(0, dot);
+  return std::nullopt;
+}
+
+Pm2Call parse_call(const Invocation& inv) {
   Pm2Call call;
   std::vector<Tok> raw;
   for (size_t i = 0; i < inv.args.size(); ++i) {
@@ -603,6 +623,23 @@ Pm2Call parse_pm2_call(const Invocation& inv) {
 
   call.outcome = Outcome::Runs;
   derive_targets(call, pos, raw);
+  return call;
+}
+
+}  // namespace
+
+Pm2Call parse_pm2_call(const Invocation& inv) {
+  Pm2Call call = parse_call(inv);
+  for (Target& t : call.targets) {
+    if (t.form != TargetForm::Dynamic || t.arg < 0) continue;
+    for (const std::string& v : inv.args[static_cast<size_t>(t.arg)].may_be) {
+      if (t.role != TargetRole::ConfigKey) {
+        t.may_be.push_back(v);
+      } else if (auto app = config_key_app(v)) {
+        t.may_be.push_back(*app);
+      }
+    }
+  }
   return call;
 }
 

@@ -60,7 +60,19 @@ struct Target {
   /// Index of the word in Invocation::args it comes from, or -1 for an
   /// implicit target (`pm2 start` with no argument means ecosystem.config.js).
   int arg = -1;
+  /// Dynamic targets: values it is known to take on some path (from
+  /// Word::may_be; for ConfigKey targets, the app part of each).
+  std::vector<std::string> may_be;
 };
+
+/// One value a target resolves, with its form: the target's own value when
+/// it is known (`certain`), else each of its possible values.
+struct TargetValue {
+  std::string value;
+  TargetForm form = TargetForm::Name;
+  bool certain = true;
+};
+std::vector<TargetValue> target_values(const Target& t);
 
 /// What running the command line does, before any process is touched.
 enum class Outcome {

@@ -13,25 +13,29 @@ namespace {
 void check(CheckContext& ctx) {
   if (!ctx.call.runs()) return;
   for (const Target& t : ctx.call.targets) {
-    if (t.form != TargetForm::Regex) continue;
     if (t.role != TargetRole::Operate && t.role != TargetRole::ConfigKey) continue;
-    std::string source = pm2_regex_source(t.value);
-    RegexVerdict v = analyse_js_regex(source);
-    std::string why;
-    if (v.glob_everything)
-      why = fmt::format("`{}` is a shell glob, not a regular expression: pm2 removes every '/' and is left "
-                        "with `{}`, which reads as \"every process\"",
-                        t.value, source);
-    else if (v.valid && v.matches_everything)
-      why = fmt::format("`{}` matches every process name: pm2 removes every '/' and tests `{}` unanchored "
-                        "against each name",
-                        t.value, source);
-    else
-      continue;
-    ctx.report(kRegexMatchesAll, t.arg,
-               fmt::format("{}{} {} every process; {}; anchor the pattern to your own prefix (`/^myapp-/`) or {}",
-                           quoted_command(ctx.inv), expansion_note(ctx.word(t.arg)), action_verb(ctx.call.command), why,
-                           kInsteadAdvice));
+    for (const TargetValue& tv : target_values(t)) {
+      if (tv.form != TargetForm::Regex) continue;
+      std::string source = pm2_regex_source(tv.value);
+      RegexVerdict v = analyse_js_regex(source);
+      std::string why;
+      if (v.glob_everything)
+        why = fmt::format("`{}` is a shell glob, not a regular expression: pm2 removes every '/' and is left "
+                          "with `{}`, which reads as \"every process\"",
+                          tv.value, source);
+      else if (v.valid && v.matches_everything)
+        why = fmt::format("`{}` matches every process name: pm2 removes every '/' and tests `{}` unanchored "
+                          "against each name",
+                          tv.value, source);
+      else
+        continue;
+      const Word& word = ctx.word(t.arg);
+      std::string note = tv.certain ? expansion_note(word) : possible_value_note(word, tv.value);
+      ctx.report(kRegexMatchesAll, t.arg,
+                 fmt::format("{}{} {} every process; {}; anchor the pattern to your own prefix (`/^myapp-/`) or {}",
+                             quoted_command(ctx.inv), note, action_verb(ctx.call.command), why, kInsteadAdvice));
+      break;
+    }
   }
 }
 

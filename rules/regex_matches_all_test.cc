@@ -21,3 +21,11 @@ TEST_CASE("regex-matches-all stays silent on narrow regexes and paths", "[rule][
     CHECK_FALSE(fires("regex-matches-all", line));
   }
 }
+
+TEST_CASE("regex-matches-all fires on a dynamic target that may be a match-all regex", "[rule][regex-matches-all]") {
+  using pm2guard::testing::fires;
+  CHECK(fires("regex-matches-all", "pm2 delete $APP?web?/.*/"));
+  CHECK_FALSE(fires("dynamic-target", "pm2 delete $APP?web?/.*/"));
+  CHECK_FALSE(fires("regex-matches-all", "pm2 delete $APP?web?/^web-/"));
+  CHECK(fires("dynamic-target", "pm2 delete $APP?web?/^web-/"));
+}

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "js_semantics.h"
 #include "rule.h"
 
 namespace pm2guard {
@@ -84,6 +85,17 @@ std::string_view action_verb(const std::string& command) {
 std::string expansion_note(const Word& w) {
   if (w.source.empty() || w.source == w.text) return {};
   return " (`" + w.source + "` is `" + w.text + "`)";
+}
+
+std::string possible_value_note(const Word& w, const std::string& value) {
+  return " (`" + w.text + "` may be `" + value + "`)";
+}
+
+bool value_hits_every_process(const TargetValue& v) {
+  if (v.form == TargetForm::All) return true;
+  if (v.form != TargetForm::Regex) return false;
+  RegexVerdict r = analyse_js_regex(pm2_regex_source(v.value));
+  return r.glob_everything || (r.valid && r.matches_everything);
 }
 
 const std::string_view kInsteadAdvice =

@@ -86,6 +86,11 @@ std::string quoted_command(const Invocation& inv);
 std::string_view action_verb(const std::string& command);
 /// " (`$TARGET` is `all`)" when an expansion produced the word, else "".
 std::string expansion_note(const Word& w);
+/// " (`$TARGET` may be `all`)": a dynamic word and one of its possible values.
+std::string possible_value_note(const Word& w, const std::string& value);
+/// Whether a target value reaches every process: `all`, or a /regex/ that
+/// matches every name as pm2 tests it.
+bool value_hits_every_process(const TargetValue& v);
 extern const std::string_view kInsteadAdvice;
 
 }  // namespace pm2guard

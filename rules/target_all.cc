@@ -12,7 +12,15 @@ namespace {
 void check(CheckContext& ctx) {
   if (!ctx.call.runs()) return;
   for (const Target& t : ctx.call.targets) {
-    if (t.form != TargetForm::All || t.role == TargetRole::Scale) continue;
+    if (t.role == TargetRole::Scale) continue;
+    const Word& word = ctx.word(t.arg);
+    std::string note;
+    for (const TargetValue& v : target_values(t)) {
+      if (v.form != TargetForm::All) continue;
+      note = v.certain ? expansion_note(word) : possible_value_note(word, v.value);
+      break;
+    }
+    if (t.form != TargetForm::All && note.empty()) continue;
     std::string what;
     switch (t.role) {
       case TargetRole::Start:
@@ -20,7 +28,7 @@ void check(CheckContext& ctx) {
         break;
       case TargetRole::ConfigKey:
         what = fmt::format("restarts every process (after setting `{}`, pm2 restarts the app named before ':')",
-                           ctx.word(t.arg).text.substr(0, ctx.word(t.arg).text.find(' ')));
+                           word.text.substr(0, word.text.find(' ')));
         break;
       case TargetRole::Signal:
         what = "sends the signal to every process";
@@ -31,7 +39,7 @@ void check(CheckContext& ctx) {
     }
     ctx.report(kTargetAll, t.arg,
                fmt::format("{}{} {} of the daemon, in every namespace, other applications' included; {}",
-                           quoted_command(ctx.inv), expansion_note(ctx.word(t.arg)), what, kInsteadAdvice));
+                           quoted_command(ctx.inv), note, what, kInsteadAdvice));
   }
 }
 
@@ -45,7 +53,9 @@ extern const Rule kTargetAll = {
         "Finds `stop`, `delete`/`del`, `restart` and `reload` with the target `all`, in any quoting, and the "
         "hidden forms that act on every process too: `start all` (pm2 restarts what is already running), "
         "`set all:key value` / `config all:key value` / `multiset \"all:key value\"` (pm2 restarts the app "
-        "named before the colon) and `sendSignal SIG all`. `reset all` and `describe all` are left alone.",
+        "named before the colon) and `sendSignal SIG all`. `reset all` and `describe all` are left alone. "
+        "A variable that is `all` on some path counts too: `${APP:-all}`, `T=all` in one branch of an `if`, "
+        "`${{ inputs.app || 'all' }}`.",
         "`all` means every process of the daemon: every namespace, every application, every environment. "
         "`--namespace` does not narrow it. On a shared server one such line takes down processes the "
         "deployment does not own; a cached copy of an old workflow running `pm2 delete all` is how "

@@ -25,3 +25,25 @@ TEST_CASE("target-all stays silent on look-alikes", "[rule][target-all]") {
     CHECK_FALSE(fires("target-all", line));
   }
 }
+
+TEST_CASE("target-all fires on a dynamic target that may be all", "[rule][target-all]") {
+  using pm2guard::testing::check_invocation_of;
+  for (const char* line : {"pm2 delete $APP?web?all", "pm2 restart $T?all", "pm2 set $K?all:x?web:x v",
+                           "pm2 sendSignal SIGINT $T?all", "pm2 start $T?all"}) {
+    INFO(line);
+    CHECK(fires("target-all", line));
+    CHECK_FALSE(fires("dynamic-target", line));
+  }
+  auto findings = check_invocation_of("pm2 delete $APP?web?all");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].message.find("(`$APP` may be `all`)") != std::string::npos);
+}
+
+TEST_CASE("target-all stays silent when no possible value is all", "[rule][target-all]") {
+  for (const char* line : {"pm2 delete $APP?web?api", "pm2 reset $T?all", "pm2 describe $T?all", "pm2 set $K?web:x v",
+                           "pm2 delete $T?alls"}) {
+    INFO(line);
+    CHECK_FALSE(fires("target-all", line));
+  }
+  CHECK(fires("dynamic-target", "pm2 delete $APP?web?api"));
+}

@@ -2,7 +2,9 @@
 // Words are split on spaces; '...' and "..." group; a word starting with '$'
 // is dynamic; `<listing>` / `<filtered>` / `<unknown-listing>` stand for
 // words that hold a pm2 process listing (unfiltered / filtered / through a
-// stage of unknown effect).
+// stage of unknown effect). `$APP?all?web` is the dynamic word `$APP` that
+// may be `all` or `web` (Word::may_be); `$APP!api!web` is one that is
+// either `api` or `web` (may_be_complete).
 #pragma once
 
 #include <algorithm>
@@ -48,6 +50,17 @@ inline Invocation inv(const std::string& line) {
       Word w = Word::dynamic("$(pm2 jlist | jq -r '.[] | select(...)')", Origin::CommandOutput, r);
       w.listing = Listing::Filtered;
       words.push_back(w);
+    } else if (!quoted && text[0] == '$' && text.find_first_of("?!") != std::string::npos) {
+      size_t q = text.find_first_of("?!");
+      char sep = text[q];
+      Word w = Word::dynamic(text.substr(0, q), Origin::Variable, r);
+      w.may_be_complete = sep == '!';
+      while (q != std::string::npos) {
+        size_t next = text.find(sep, q + 1);
+        w.may_be.push_back(text.substr(q + 1, next == std::string::npos ? std::string::npos : next - q - 1));
+        q = next;
+      }
+      words.push_back(w);
     } else if (!quoted && text.find('$') != std::string::npos) {
       size_t d = text.find('$');
       size_t end = d + 1;
@@ -66,6 +79,8 @@ inline Invocation inv(const std::string& line) {
   }
   return out;
 }
+
+inline std::vector<Finding> check_invocation_of(const std::string& line) { return check_invocation(inv(line)); }
 
 inline std::vector<std::string> fired(const std::string& line) {
   std::vector<std::string> ids;
