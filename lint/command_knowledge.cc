@@ -227,6 +227,9 @@ Wrap classify_xargs(const std::vector<Arg>& argv) {
   for (const Opt& o : p.opts) {
     if (o.name == "I") w.replace = o.value;
     if (o.name == "i" || o.name == "replace") w.replace = "{}";
+    if (o.name == "0" || o.name == "null" || o.name == "d" || o.name == "delimiter" || o.name == "a" ||
+        o.name == "arg-file")
+      w.custom_input = true;
   }
   // `-i` may carry its replacement attached (-iX); getopt above reads it as
   // flags, so look for it directly.

@@ -36,6 +36,9 @@ struct Wrap {
   size_t index = 0;
   /// For Xargs: the -I replacement string ("" when arguments are appended).
   std::string replace;
+  /// For Xargs: input items are not blank-separated words (-0, -d, or read
+  /// from a file with -a).
+  bool custom_input = false;
   /// Short label of the wrapper for messages and `via` ("sudo", "ssh", "bash -c").
   std::string label;
   /// For ssh: the remote command runs on another host.

@@ -968,6 +968,164 @@ class Analyser {
     return out;
   }
 
+  // Backslash escapes as printf's format and %b (and echo -e) read them,
+  // each output byte mapped to its escape. Returns false at \c (stop).
+  static bool decode_printf_escapes(const MappedText& in, MappedText& out) {
+    const std::string& s = in.text();
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != '\\' || i + 1 == s.size()) {
+        out.append(s[i], in.origin(i));
+        continue;
+      }
+      uint32_t at = in.origin(i);
+      char e = s[++i];
+      switch (e) {
+        case 'n': out.append('\n', at); break;
+        case 't': out.append('\t', at); break;
+        case 'r': out.append('\r', at); break;
+        case 'a': out.append('\a', at); break;
+        case 'b': out.append('\b', at); break;
+        case 'f': out.append('\f', at); break;
+        case 'v': out.append('\v', at); break;
+        case 'e': case 'E': out.append('\x1b', at); break;
+        case '\\': out.append('\\', at); break;
+        case 'c': return false;
+        case 'x': {
+          int v = 0, n = 0;
+          while (n < 2 && i + 1 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1]))) {
+            char h = s[++i];
+            v = v * 16 + (isdigit(static_cast<unsigned char>(h)) ? h - '0' : (tolower(h) - 'a' + 10));
+            ++n;
+          }
+          if (n == 0) {
+            out.append('\\', at);
+            out.append('x', in.origin(i));
+          } else {
+            out.append(static_cast<char>(v), at);
+          }
+          break;
+        }
+        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+          // \0NNN (echo, %b) or \NNN (printf's format): up to three octal digits.
+          int v = 0, n = 0;
+          if (e == '0') {
+            while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') v = v * 8 + (s[++i] - '0'), ++n;
+          } else {
+            v = e - '0';
+            n = 1;
+            while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') v = v * 8 + (s[++i] - '0'), ++n;
+          }
+          out.append(static_cast<char>(v), at);
+          break;
+        }
+        default:
+          out.append('\\', at);
+          out.append(e, in.origin(i));
+      }
+    }
+    return true;
+  }
+
+  // printf FORMAT ARGS: the format reused while arguments remain; %s, %b,
+  // %q and the numeric conversions take the next argument as it is.
+  void printf_output(const MappedText& format, const std::vector<EvalWord>& args, MappedText& out) const {
+    const std::string& f = format.text();
+    size_t next = 0;
+    for (int round = 0; round < 64; ++round) {
+      size_t consumed_before = next;
+      for (size_t i = 0; i < f.size(); ++i) {
+        if (f[i] == '\\') {
+          size_t j = i + 1;
+          // One escape at a time through the shared decoder.
+          size_t len = 2;
+          if (j < f.size() && f[j] == 'x') len = 2 + std::min<size_t>(2, f.size() - j - 1);
+          else if (j < f.size() && f[j] >= '0' && f[j] <= '7') len = 1 + std::min<size_t>(3, f.size() - j);
+          size_t k = j;
+          while (k < f.size() && k < i + len) {
+            if (k > j && ((f[j] == 'x' && !isxdigit(static_cast<unsigned char>(f[k]))) ||
+                          (f[j] >= '0' && f[j] <= '7' && (f[k] < '0' || f[k] > '7'))))
+              break;
+            ++k;
+          }
+          if (!decode_printf_escapes(format.slice(i, std::min(k, f.size())), out)) return;
+          i = std::min(k, f.size()) - 1;
+          continue;
+        }
+        if (f[i] != '%') {
+          out.append(f[i], format.origin(i));
+          continue;
+        }
+        if (i + 1 < f.size() && f[i + 1] == '%') {
+          out.append('%', format.origin(i));
+          ++i;
+          continue;
+        }
+        size_t j = i + 1;
+        while (j < f.size() && std::strchr("-+ #0123456789.*'", f[j])) ++j;
+        if (j >= f.size()) break;
+        char conv = f[j];
+        const EvalWord* arg = next < args.size() ? &args[next] : nullptr;
+        if (arg) ++next;
+        if (arg) {
+          if (conv == 'b' && arg->literal) {
+            if (!decode_printf_escapes(arg->text, out)) return;
+          } else if (arg->literal || std::strchr("sqbdiouxXeEfgGc", conv)) {
+            out.append(conv == 'c' ? arg->text.slice(0, std::min<size_t>(1, arg->text.size())) : arg->text);
+          }
+        } else if (std::strchr("diouxXeEfgG", conv)) {
+          out.append('0', format.origin(i));
+        }
+        i = j;
+      }
+      if (next >= args.size() || next == consumed_before) break;
+    }
+  }
+
+  // A stream whose whole text is known at lint time (no run-time part).
+  bool known_text(const Stream& s) const {
+    if (!s.has_text || s.listing != Listing::None || s.text.empty()) return false;
+    for (size_t i = 0; i < s.text.size(); ++i)
+      if (opaque_at(s.text.origin(i))) return false;
+    return true;
+  }
+
+  // xargs' reading of its input: blank-separated items, '...' and "..."
+  // quoting, backslash escapes outside quotes.
+  static std::vector<EvalWord> xargs_words(const MappedText& t) {
+    std::vector<EvalWord> out;
+    WordBuilder b;
+    uint32_t fb = 0, fe = 0;
+    bool in_word = false;
+    const std::string& s = t.text();
+    for (size_t i = 0; i < s.size() && out.size() < kMaxLoopValues; ++i) {
+      char c = s[i];
+      if (is_ifs(c)) {
+        if (in_word) out.push_back(b.finish(fb, fe));
+        in_word = false;
+        continue;
+      }
+      if (!in_word) {
+        fb = t.origin(i);
+        in_word = true;
+        b.touch();
+      }
+      if (c == '\\' && i + 1 < s.size()) {
+        ++i;
+        b.literal(s[i], t.origin(i));
+      } else if (c == '\'' || c == '"') {
+        size_t close = s.find(c, i + 1);
+        if (close == std::string::npos) close = s.size();
+        for (size_t k = i + 1; k < close; ++k) b.literal(s[k], t.origin(k));
+        i = close;
+      } else {
+        b.literal(c, t.origin(i));
+      }
+      fe = t.origin(std::min(i, s.size() - 1)) + 1;
+    }
+    if (in_word) out.push_back(b.finish(fb, fe));
+    return out;
+  }
+
   void bind_read_line(const std::vector<std::string>& names, const MappedText& line) {
     // IFS splitting: the last name takes the rest of the line.
     const std::string& t = line.text();
@@ -1920,6 +2078,50 @@ class Analyser {
       case WrapKind::Xargs: {
         std::vector<EvalWord> rest(argv.begin() + static_cast<long>(std::min(w.index, argv.size())), argv.end());
         if (rest.empty()) return in;  // xargs alone echoes its input
+        if (!w.custom_input && known_text(in)) {
+          // `echo all | xargs pm2 delete`: the input is known, so are the
+          // arguments: its words appended, or each line put in place of the
+          // -I string.
+          if (w.replace.empty()) {
+            for (EvalWord& word : xargs_words(in.text)) rest.push_back(std::move(word));
+            return dispatch(p, std::move(rest), Stream{}, inner, hops + 1);
+          }
+          Stream out;
+          size_t lines = 0;
+          const std::string& t = in.text.text();
+          for (size_t pos = 0; pos < t.size() && lines < kMaxLoopValues;) {
+            size_t eol = t.find('\n', pos);
+            if (eol == std::string::npos) eol = t.size();
+            size_t b = pos;
+            while (b < eol && (t[b] == ' ' || t[b] == '\t')) ++b;
+            if (b < eol) {
+              ++lines;
+              MappedText line = in.text.slice(b, eol);
+              std::vector<EvalWord> call = rest;
+              for (size_t i = 1; i < call.size(); ++i) {
+                if (!call[i].literal || call[i].value.find(w.replace) == std::string::npos) continue;
+                WordBuilder wb;
+                const MappedText& ct = call[i].text;
+                for (size_t k = 0; k < ct.size();) {
+                  if (ct.text().compare(k, w.replace.size(), w.replace) == 0) {
+                    wb.literal_mapped(line);
+                    k += w.replace.size();
+                  } else {
+                    wb.literal(ct.text()[k], ct.origin(k));
+                    ++k;
+                  }
+                }
+                wb.touch();
+                EvalWord nw = wb.finish(call[i].file_begin, call[i].file_end);
+                call[i] = std::move(nw);
+              }
+              Stream s = dispatch(p, std::move(call), Stream{}, inner, hops + 1);
+              out.listing = merge(out.listing, s.listing);
+            }
+            pos = eol + 1;
+          }
+          return out;
+        }
         EvalWord stdin_word;
         stdin_word.literal = false;
         stdin_word.origin = Origin::Stdin;
@@ -2051,24 +2253,50 @@ class Analyser {
       vars_[array] = v;
       return {};
     }
-    if (name == "echo" || name == "printf") {
+    if (name == "echo") {
       Stream out;
       size_t i = 1;
-      if (name == "echo")
-        while (i < argv.size() && argv[i].literal && (argv[i].value == "-n" || argv[i].value == "-e" ||
-                                                      argv[i].value == "-E" || argv[i].value == "-ne" ||
-                                                      argv[i].value == "-en"))
-          ++i;
-      bool printf_args = name == "printf" && argv.size() > 2;
-      if (name == "printf" && i < argv.size() && argv[i].literal && argv[i].value == "-v") return {};
-      size_t from = printf_args ? 2 : i;
+      bool escapes = false;
+      // echo's options: a word of -n/-e/-E letters only.
+      while (i < argv.size() && argv[i].literal && argv[i].value.size() > 1 && argv[i].value[0] == '-' &&
+             argv[i].value.find_first_not_of("neE", 1) == std::string::npos) {
+        for (char c : argv[i].value.substr(1)) {
+          if (c == 'e') escapes = true;
+          if (c == 'E') escapes = false;
+        }
+        ++i;
+      }
       out.has_text = true;
-      for (size_t k = from; k < argv.size(); ++k) {
-        if (k > from) out.text.append(printf_args ? '\n' : ' ', argv[k].file_begin);
-        out.text.append(argv[k].text);
+      for (size_t k = i; k < argv.size(); ++k) {
+        if (k > i) out.text.append(' ', argv[k].file_begin);
+        if (escapes && argv[k].literal) {
+          if (!decode_printf_escapes(argv[k].text, out.text)) break;  // \c: no further output
+        } else {
+          out.text.append(argv[k].text);
+        }
         out.listing = merge(out.listing, argv[k].listing);
       }
       if (!argv.empty()) out.text.append('\n', argv.back().file_end);
+      return out;
+    }
+    if (name == "printf") {
+      size_t i = 1;
+      if (i < argv.size() && argv[i].literal && argv[i].value == "-v") return {};  // into a variable
+      if (i < argv.size() && argv[i].literal && argv[i].value == "--") ++i;
+      if (i >= argv.size()) return {};
+      Stream out;
+      out.has_text = true;
+      for (size_t k = i + 1; k < argv.size(); ++k) out.listing = merge(out.listing, argv[k].listing);
+      if (!argv[i].literal) {
+        // An unknown format: its arguments, one per line, stand for the output.
+        for (size_t k = i; k < argv.size(); ++k) {
+          out.text.append(argv[k].text);
+          out.text.append('\n', argv[k].file_end);
+        }
+        return out;
+      }
+      printf_output(argv[i].text, std::vector<EvalWord>(argv.begin() + static_cast<long>(i) + 1, argv.end()),
+                    out.text);
       return out;
     }
     if (name == "cat" || name == "tee") {

@@ -410,3 +410,30 @@ TEST_CASE("CI expressions with a literal alternative may be that literal", "[she
   CHECK(findings("pm2 delete ${{ inputs.app == 'all' && 'x' || 'web' }}\n") == L{"1:dynamic-target"});
   CHECK(findings("ssh host \"pm2 delete ${{ inputs.app || 'all' }}\"\n") == L{"1:target-all"});
 }
+
+TEST_CASE("xargs over a known input runs with its words", "[shell][streams]") {
+  CHECK(findings("echo all | xargs pm2 delete\n") == L{"1:target-all"});
+  CHECK(findings("printf 'all\\n' | xargs -n1 pm2 stop\n") == L{"1:target-all"});
+  CHECK(findings("echo \"web 'all'\" | xargs pm2 stop\n") == L{"1:target-all"});
+  CHECK(findings("echo web api | xargs pm2 delete\n").empty());
+  CHECK(findings("echo all | xargs -I{} pm2 restart {}\n") == L{"1:target-all"});
+  CHECK(findings("printf 'api\\nall\\n' | xargs -I % sh -c 'pm2 restart %'\n") == L{"1:target-all"});
+  CHECK(findings("printf 'api\\nweb\\n' | xargs -I % pm2 restart %\n").empty());
+  // Items that are not blank-separated words stay unknown.
+  CHECK(findings("echo all | xargs -0 pm2 stop\n") == L{"1:dynamic-target"});
+  CHECK(findings("echo \"$APP\" | xargs pm2 stop\n") == L{"1:dynamic-target"});
+}
+
+TEST_CASE("printf and echo -e output as the shell reading it sees it", "[shell][streams]") {
+  CHECK(findings("printf 'pm2 delete all\\n' | bash\n") == L{"1:target-all"});
+  CHECK(findings("printf '%s\\n' 'pm2 stop all' | sh\n") == L{"1:target-all"});
+  CHECK(findings("printf '%s %s\\n' pm2 kill | bash\n") == L{"1:daemon-teardown"});
+  CHECK(findings("printf 'pm2 stop \\x61ll\\n' | bash\n") == L{"1:target-all"});
+  CHECK(findings("printf 'pm2 stop \\141ll\\n' | bash\n") == L{"1:target-all"});
+  CHECK(findings("echo -e \"pm2 reload all\\\\nexit\" | bash\n") == L{"1:target-all"});
+  CHECK(findings("printf '%s\\n' all web | while read n; do pm2 delete \"$n\"; done\n") == L{"1:target-all"});
+  CHECK(findings("printf '%s\\n' api web | while read n; do pm2 delete \"$n\"; done\n").empty());
+  // \c ends the output; text that is only printed stays data.
+  CHECK(findings("printf 'pm2 stop api\\c; pm2 kill' | bash\n").empty());
+  CHECK(findings("printf 'pm2 kill\\n'\necho -e 'pm2 delete all'\n").empty());
+}
