@@ -1756,7 +1756,67 @@ class Analyser {
   }
 
   // One argument, with word splitting of unquoted expansions.
+  // Brace expansion of an unquoted word: `{stop,delete}`, `app-{a,b}`,
+  // nested braces; the first `{` with a top-level ',' before its `}`.
+  static void brace_expand(const MappedText& w, std::vector<MappedText>& out, size_t limit) {
+    const std::string& s = w.text();
+    for (size_t open = 0; open < s.size(); ++open) {
+      if (s[open] != '{' || (open > 0 && s[open - 1] == '$')) continue;
+      int depth = 0;
+      std::vector<size_t> commas;
+      size_t close = std::string::npos;
+      for (size_t k = open + 1; k < s.size(); ++k) {
+        if (s[k] == '{') ++depth;
+        else if (s[k] == '}' && depth-- == 0) {
+          close = k;
+          break;
+        } else if (s[k] == ',' && depth == 0) {
+          commas.push_back(k);
+        }
+      }
+      if (close == std::string::npos) return out.push_back(w);
+      if (commas.empty()) continue;
+      size_t from = open + 1;
+      commas.push_back(close);
+      for (size_t c : commas) {
+        MappedText alt = w.slice(0, open);
+        alt.append(w, from, c);
+        alt.append(w, close + 1, w.size());
+        if (out.size() >= limit) return;
+        brace_expand(alt, out, limit);
+        from = c + 1;
+      }
+      return;
+    }
+    out.push_back(w);
+  }
+
   std::vector<EvalWord> eval_arg(const Parse& p, TSNode n, const Ctx& ctx) {
+    bool plain = node_type(n) == "word";
+    if (node_type(n) == "concatenation") {
+      plain = true;
+      for_each_child(n, [&](TSNode c, const char*) { plain = plain && node_type(c) == "word"; });
+    }
+    if (plain) {
+      std::string_view written = src(p, n);
+      if (written.find('{') != std::string_view::npos && written.find(',') != std::string_view::npos &&
+          written.find('\\') == std::string_view::npos) {
+        std::vector<MappedText> alts;
+        brace_expand(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), alts, kMaxLoopValues);
+        if (alts.size() > 1) {
+          std::vector<EvalWord> words;
+          for (const MappedText& alt : alts) {
+            WordBuilder b;
+            b.literal_mapped(alt);
+            if (alt.empty()) continue;  // an empty alternative is no word
+            EvalWord w = b.finish(fbegin(p, n), fend(p, n));
+            w.source = std::string(written.substr(0, 120));
+            words.push_back(std::move(w));
+          }
+          return words;
+        }
+      }
+    }
     std::vector<EvalWord> words;
     WordBuilder b;
     skip_empty_ = false;
@@ -1825,6 +1885,29 @@ class Analyser {
     (void)with_assignments;
     bool saved = suppress_;
     if (quiet) suppress_ = true;
+    // tree-sitter-bash ends a word at a line continuation (`del\<newline>ete`),
+    // where the shell only removes the two bytes: such a word goes on in the
+    // next one.
+    uint32_t prev_end = 0;
+    auto add = [&](std::vector<EvalWord> ws, TSNode c) {
+      const std::string& text = p.text.text();
+      uint32_t b = ts_node_start_byte(c);
+      bool continued = !argv.empty() && !ws.empty() && prev_end + 2 == b && text[prev_end] == '\\' &&
+                       text[prev_end + 1] == '\n';
+      prev_end = ts_node_end_byte(c);
+      size_t i = 0;
+      if (continued) {
+        WordBuilder wb;
+        append_word(wb, argv.back());
+        append_word(wb, ws[0]);
+        wb.touch();
+        EvalWord joined = wb.finish(argv.back().file_begin, ws[0].file_end);
+        if (!argv.back().source.empty() || !ws[0].source.empty()) joined.source = argv.back().source + ws[0].source;
+        argv.back() = std::move(joined);
+        i = 1;
+      }
+      for (; i < ws.size(); ++i) argv.push_back(std::move(ws[i]));
+    };
     for_each_child(cmd, [&](TSNode c, const char* field) {
       std::string_view t = node_type(c);
       if (t == "variable_assignment") {
@@ -1837,13 +1920,11 @@ class Analyser {
       }
       if (t == "command_name") {
         TSNode inner = ts_node_named_child(c, 0);
-        if (!ts_node_is_null(inner)) {
-          for (EvalWord& w : eval_arg(p, inner, ctx)) argv.push_back(std::move(w));
-        }
+        if (!ts_node_is_null(inner)) add(eval_arg(p, inner, ctx), inner);
         return;
       }
       if (field && std::strcmp(field, "argument") == 0) {
-        for (EvalWord& w : eval_arg(p, c, ctx)) argv.push_back(std::move(w));
+        add(eval_arg(p, c, ctx), c);
         return;
       }
       if (t == "herestring_redirect" || t == "file_redirect") {

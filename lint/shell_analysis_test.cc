@@ -437,3 +437,26 @@ TEST_CASE("printf and echo -e output as the shell reading it sees it", "[shell][
   CHECK(findings("printf 'pm2 stop api\\c; pm2 kill' | bash\n").empty());
   CHECK(findings("printf 'pm2 kill\\n'\necho -e 'pm2 delete all'\n").empty());
 }
+
+TEST_CASE("brace expansion makes its words", "[shell][words]") {
+  CHECK(findings("pm2 {stop,delete} all\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete {all,x}\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete app-{a,{b,all}}\n").empty());
+  CHECK(findings("pm2 {stop,restart} app\n").empty());
+  CHECK(findings("pm2 delete \"{all,x}\"\n").empty());
+  CHECK(findings("pm2 delete '{all,x}'\n").empty());
+  auto calls = invocations("pm2 delete app-{api,worker}-{1,2}\n");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].serialize() == "[pm2][delete][app-api-1][app-api-2][app-worker-1][app-worker-2]");
+}
+
+TEST_CASE("a line continuation inside a word joins it", "[shell][words]") {
+  CHECK(findings("pm2 del\\\nete all\n") == L{"2:target-all"});
+  CHECK(findings("pm2 st\\\nop al\\\nl\n") == L{"2:target-all"});
+  CHECK(findings("p\\\nm2 kill\n") == L{"2:daemon-teardown"});
+  CHECK(findings("pm2 stop \\\n  all\n") == L{"2:target-all"});
+  CHECK(findings("pm2 stop \\\n  all-\\\nservices\n").empty());
+  auto calls = invocations("pm2 res\\\ntart api\n");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].serialize() == "[pm2][restart][api]");
+}
