@@ -1,6 +1,8 @@
 #include "expr_mask.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 
 namespace pm2guard::lint {
 
@@ -42,14 +44,38 @@ std::vector<Expression> mask_expressions(MappedText& m) {
   return out;
 }
 
-std::vector<std::string> expression_results(std::string_view expr) {
+namespace {
+
+// A CI expression as tokens: string literals, context paths (with `['x']`
+// indexes folded into `.x`), function names, numbers and operators.
+struct ExprToken {
+  enum Kind { Literal, Path, Function, Operator, Other } kind = Other;
+  std::string text;  // decoded literal, lower-case path, or the operator
+};
+
+std::vector<ExprToken> tokenize(std::string_view expr, bool& ok) {
   std::string_view inner = expr;
   if (inner.size() >= 5 && inner.substr(0, 3) == "${{" && inner.substr(inner.size() - 2) == "}}")
     inner = inner.substr(3, inner.size() - 5);
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  std::vector<std::string> out;
-  std::string prev;  // the last token before the current position: an operator or "" at the start
-  bool start = true;
+  auto is_path_char = [](char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '*'; };
+  auto read_literal = [&](size_t i, std::string& lit) -> size_t {  // i at the opening quote
+    size_t j = i + 1;
+    while (j < inner.size()) {
+      if (inner[j] == '\'') {
+        if (j + 1 < inner.size() && inner[j + 1] == '\'') {
+          lit += '\'';
+          j += 2;
+          continue;
+        }
+        return j + 1;
+      }
+      lit += inner[j++];
+    }
+    return std::string_view::npos;
+  };
+  std::vector<ExprToken> out;
+  ok = true;
   size_t i = 0;
   while (i < inner.size()) {
     char c = inner[i];
@@ -58,46 +84,93 @@ std::vector<std::string> expression_results(std::string_view expr) {
       continue;
     }
     if (c == '\'') {
-      std::string lit;
-      size_t j = i + 1;
-      bool closed = false;
-      while (j < inner.size()) {
-        if (inner[j] == '\'') {
-          if (j + 1 < inner.size() && inner[j + 1] == '\'') {
-            lit += '\'';
-            j += 2;
-            continue;
-          }
-          closed = true;
+      ExprToken t{ExprToken::Literal, {}};
+      i = read_literal(i, t.text);
+      if (i == std::string_view::npos) {
+        ok = false;
+        return out;
+      }
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      std::string path;
+      while (i < inner.size()) {
+        if (is_path_char(inner[i])) {
+          path += static_cast<char>(tolower(static_cast<unsigned char>(inner[i])));
+          ++i;
+        } else if (inner[i] == '[' && i + 1 < inner.size() && inner[i + 1] == '\'') {
+          std::string key;
+          size_t j = read_literal(i + 1, key);
+          if (j == std::string_view::npos || j >= inner.size() || inner[j] != ']') break;
+          path += '.';
+          for (char k : key) path += static_cast<char>(tolower(static_cast<unsigned char>(k)));
+          i = j + 1;
+        } else {
           break;
         }
-        lit += inner[j++];
       }
-      if (!closed) break;
-      size_t after = j + 1;
-      while (after < inner.size() && is_space(inner[after])) ++after;
-      std::string_view next = inner.substr(after, 2);
-      bool compared = next == "==" || next == "!=" || next == "<=" || next == ">=" ||
-                      (!next.empty() && (next[0] == '<' || next[0] == '>'));
-      bool alone = start && after >= inner.size();
-      if (!compared && (prev == "||" || prev == "&&" || alone) &&
-          std::find(out.begin(), out.end(), lit) == out.end())
-        out.push_back(lit);
-      prev = "'";
-      start = false;
-      i = j + 1;
+      size_t k = i;
+      while (k < inner.size() && is_space(inner[k])) ++k;
+      bool call = k < inner.size() && inner[k] == '(';
+      out.push_back({call ? ExprToken::Function : ExprToken::Path, path});
       continue;
     }
     std::string_view two = inner.substr(i, 2);
     if (two == "||" || two == "&&" || two == "==" || two == "!=" || two == "<=" || two == ">=") {
-      prev = std::string(two);
+      out.push_back({ExprToken::Operator, std::string(two)});
       i += 2;
-    } else {
-      prev = std::string(1, c);
-      ++i;
+      continue;
     }
-    start = false;
+    out.push_back({std::strchr("()!<>,[]", c) ? ExprToken::Operator : ExprToken::Other, std::string(1, c)});
+    ++i;
   }
+  return out;
+}
+
+// Operands that may be the value of the whole expression: between the start,
+// `||`, `&&` or `(` and the end, `||` or `)`.
+template <typename F>
+void for_each_result(const std::vector<ExprToken>& toks, F&& f) {
+  for (size_t k = 0; k < toks.size(); ++k) {
+    const ExprToken& t = toks[k];
+    if (t.kind != ExprToken::Literal && t.kind != ExprToken::Path) continue;
+    bool prev_ok = k == 0 || (toks[k - 1].kind == ExprToken::Operator &&
+                              (toks[k - 1].text == "||" || toks[k - 1].text == "&&" || toks[k - 1].text == "("));
+    bool next_ok = k + 1 == toks.size() ||
+                   (toks[k + 1].kind == ExprToken::Operator && (toks[k + 1].text == "||" || toks[k + 1].text == ")"));
+    if (prev_ok && next_ok) f(t);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> expression_results(std::string_view expr) {
+  bool ok = true;
+  std::vector<ExprToken> toks = tokenize(expr, ok);
+  std::vector<std::string> out;
+  if (!ok) return out;
+  for_each_result(toks, [&](const ExprToken& t) {
+    if (t.kind == ExprToken::Literal && std::find(out.begin(), out.end(), t.text) == out.end()) out.push_back(t.text);
+  });
+  return out;
+}
+
+std::string expression_reference(std::string_view expr) {
+  bool ok = true;
+  std::vector<ExprToken> toks = tokenize(expr, ok);
+  if (!ok || toks.size() != 1 || toks[0].kind != ExprToken::Path) return {};
+  return toks[0].text;
+}
+
+std::vector<std::string> expression_result_references(std::string_view expr) {
+  bool ok = true;
+  std::vector<ExprToken> toks = tokenize(expr, ok);
+  std::vector<std::string> out;
+  if (!ok) return out;
+  for_each_result(toks, [&](const ExprToken& t) {
+    if (t.kind == ExprToken::Path && std::find(out.begin(), out.end(), t.text) == out.end()) out.push_back(t.text);
+  });
   return out;
 }
 

@@ -30,6 +30,16 @@ std::vector<Expression> mask_expressions(MappedText& text);
 /// arguments are not results. `expr` is the whole `${{ ... }}` text.
 std::vector<std::string> expression_results(std::string_view expr);
 
+/// The bare context reference an expression consists of (`${{ inputs.app }}`
+/// -> "inputs.app", lower-case, spaces removed; `${{ github.event.inputs['app'] }}`
+/// -> "github.event.inputs.app"), or "" when it is anything else.
+std::string expression_reference(std::string_view expr);
+
+/// The references that are operands of `||`/`&&` chains or the whole
+/// expression (`${{ inputs.app || env.DEFAULT_APP }}` -> both), in the form
+/// expression_reference() gives.
+std::vector<std::string> expression_result_references(std::string_view expr);
+
 /// True for the name of a masked expression's expansion (`___...`).
 bool is_mask_name(std::string_view name);
 

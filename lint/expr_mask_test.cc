@@ -22,3 +22,16 @@ TEST_CASE("expression results: comparison operands and function arguments are no
   CHECK(expression_results("${{ contains(inputs.apps, 'all') && 'web' }}") == Values{"web"});
   CHECK(expression_results("${{ inputs.a || 'unterminated }}").empty());
 }
+
+TEST_CASE("expression references", "[expr]") {
+  using pm2guard::lint::expression_reference;
+  using pm2guard::lint::expression_result_references;
+  CHECK(expression_reference("${{ inputs.App }}") == "inputs.app");
+  CHECK(expression_reference("${{ github.event.inputs['app'] }}") == "github.event.inputs.app");
+  CHECK(expression_reference("${{ matrix.target }}") == "matrix.target");
+  CHECK(expression_reference("${{ inputs.app || 'all' }}").empty());
+  CHECK(expression_reference("${{ format('{0}', inputs.app) }}").empty());
+  CHECK(expression_result_references("${{ inputs.app || env.DEFAULT_APP }}") == Values{"inputs.app", "env.default_app"});
+  CHECK(expression_result_references("${{ inputs.app == 'x' && matrix.t || 'all' }}") == Values{"matrix.t"});
+  CHECK(expression_result_references("${{ contains(inputs.apps, 'x') }}").empty());
+}

@@ -305,6 +305,7 @@ class Analyser {
   ~Analyser() { ts_parser_delete(parser_); }
 
   void run(const ScriptUnit& unit) {
+    contexts_ = &unit.contexts;
     MappedText text = unit.text;
     for (Expression& e : mask_expressions(text)) {
       add_opaque(e.file_begin, e.file_end, Origin::Expression, e.text.size());
@@ -322,7 +323,7 @@ class Analyser {
         // `env: APP: ${{ inputs.app || 'all' }}`
         if (v.value.rfind("${{", 0) == 0 && v.value.find("${{", 3) == std::string::npos &&
             v.value.size() >= 5 && v.value.compare(v.value.size() - 2, 2, "}}") == 0)
-          val.may_be = expression_results(v.value);
+          val.may_be = possible_values(v.value, val.may_be_complete);
       }
       val.exported = true;  // the runner's (or the remote session's) environment
       vars_[name] = val;
@@ -434,24 +435,53 @@ class Analyser {
   struct Opaque {
     uint32_t b, e;
     Origin origin;
+    std::vector<std::string> may_be;  // the run-time value's possible values
+    bool complete = false;
   };
 
   // Marks [b, e) when that range maps one-to-one onto the node's bytes (an
   // inexact, anchored text would otherwise mark everything).
-  void add_opaque(uint32_t b, uint32_t e, Origin o, size_t node_len) {
+  void add_opaque(uint32_t b, uint32_t e, Origin o, size_t node_len, const std::vector<std::string>& may_be = {},
+                  bool complete = false) {
     if (e <= b || e - b != node_len || e > file_.text.size()) return;
     if (!marked_.insert({b, e}).second) return;
     if (opaque_id_.empty()) opaque_id_.assign(file_.text.size() + 1, 0);
-    opaque_.push_back({b, e, o});
+    opaque_.push_back({b, e, o, may_be, complete});
     uint32_t id = static_cast<uint32_t>(opaque_.size());
     for (uint32_t k = b; k < e; ++k)
       if (opaque_id_[k] == 0) opaque_id_[k] = id;
   }
+  // The values a CI expression may take: its literal alternatives and what
+  // the workflow declares about the references it may evaluate to (a choice
+  // input's options, a matrix axis, a constant env). `complete` when the
+  // expression is one reference whose values are all known.
+  std::vector<std::string> possible_values(const std::string& expr, bool& complete) const {
+    std::vector<std::string> out = expression_results(expr);
+    complete = false;
+    if (!contexts_) return out;
+    for (const std::string& ref : expression_result_references(expr)) {
+      auto it = contexts_->find(ref);
+      if (it == contexts_->end()) continue;
+      for (const std::string& v : it->second.values)
+        if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+    std::string ref = expression_reference(expr);
+    if (!ref.empty()) {
+      auto it = contexts_->find(ref);
+      complete = it != contexts_->end() && it->second.complete && !it->second.values.empty();
+    }
+    return out;
+  }
   // The possible values of a CI expression's opaque range.
-  std::vector<std::string> expression_values(const Opaque* op) const {
+  std::vector<std::string> expression_values(const Opaque* op, bool& complete) const {
+    complete = false;
+    if (op && !op->may_be.empty()) {
+      complete = op->complete;
+      return op->may_be;
+    }
     if (!op || op->origin != Origin::Expression) return {};
     auto it = expressions_.find(op->b);
-    return it == expressions_.end() ? std::vector<std::string>{} : expression_results(it->second);
+    return it == expressions_.end() ? std::vector<std::string>{} : possible_values(it->second, complete);
   }
   const Opaque* opaque_at(uint32_t off) const {
     if (off >= opaque_id_.size() || opaque_id_[off] == 0) return nullptr;
@@ -479,7 +509,9 @@ class Analyser {
         spelling.append(bytes[i].first, bytes[i].second);
         ++i;
       }
-      b.dynamic(spelling, op->origin, Listing::None, false, expression_values(op));
+      bool complete = false;
+      std::vector<std::string> values = expression_values(op, complete);
+      b.dynamic(spelling, op->origin, Listing::None, false, values, complete);
     }
   }
 
@@ -1432,7 +1464,7 @@ class Analyser {
     uint32_t fb = fbegin(p, n), fe = fend(p, n);
     auto dynamic_here = [&](Origin o, Listing l = Listing::None, bool pm2 = false,
                             const std::vector<std::string>& may_be = {}, bool complete = false) {
-      add_opaque(fb, fe, o, spelled.size());
+      add_opaque(fb, fe, o, spelled.size(), may_be, complete);
       b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), o, l, pm2, may_be, complete);
     };
     // Name and shape of the expansion.
@@ -1466,8 +1498,11 @@ class Analyser {
     if (!simple && is_mask_name(name)) {
       add_opaque(fb, fe, Origin::Expression, spelled.size());
       auto it = expressions_.find(fb);
+      bool complete = false;
+      std::vector<std::string> values;
+      if (it != expressions_.end()) values = possible_values(it->second, complete);
       b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), Origin::Expression, Listing::None, false,
-                it == expressions_.end() ? std::vector<std::string>{} : expression_results(it->second));
+                values, complete);
       return;
     }
     if (length || name.empty()) {
@@ -1518,6 +1553,15 @@ class Analyser {
       return;
     }
     const VarValue* v = lookup(name);
+    if (!v) {
+      // Text expanded by an outer shell and parsed again (`ssh h "pm2 delete
+      // $T"`): the outer value's possible values.
+      const Opaque* op = opaque_at(fb);
+      if (op && op->b == fb && op->e == fe && !op->may_be.empty()) {
+        dynamic_here(op->origin, Listing::None, false, op->may_be, op->complete);
+        return;
+      }
+    }
     if (has_subscript) {
       if (v && v->kind == VarValue::Array && !has_operator) {
         if (subscript_index == "@" || subscript_index == "*") {
@@ -2494,6 +2538,7 @@ class Analyser {
 
   const SourceFile& file_;
   ShellSink& sink_;
+  const ContextMap* contexts_ = nullptr;
   TSParser* parser_ = nullptr;
   std::deque<std::unique_ptr<Parse>> parses_;
   VarTable vars_;

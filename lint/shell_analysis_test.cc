@@ -460,3 +460,33 @@ TEST_CASE("a line continuation inside a word joins it", "[shell][words]") {
   REQUIRE(calls.size() == 1);
   CHECK(calls[0].serialize() == "[pm2][restart][api]");
 }
+
+namespace {
+std::vector<std::string> rules_with_contexts(const std::string& script, const ContextMap& contexts) {
+  struct Sink : ShellSink {
+    std::vector<std::string> ids;
+    void invocation(const Invocation& inv, const Pm2Call& call) override {
+      for (const Finding& f : check_invocation(inv, call)) ids.push_back(f.rule);
+    }
+    void parse_problem(const SourceRange&, const std::string&) override {}
+  } sink;
+  SourceFile f = SourceFile::from_string("test.sh", script);
+  ScriptUnit unit;
+  unit.text = MappedText::verbatim(f.text, 0);
+  unit.contexts = contexts;
+  analyse_script(f, unit, sink);
+  return sink.ids;
+}
+}  // namespace
+
+TEST_CASE("CI expressions read the values the workflow declares", "[shell][paths]") {
+  ContextMap c;
+  c["inputs.service"] = {{"all", "api", "worker"}, true};
+  c["matrix.target"] = {{"api", "worker"}, true};
+  c["inputs.app"] = {{"web"}, false};
+  CHECK(rules_with_contexts("pm2 restart ${{ inputs.service }}\n", c) == L{"target-all"});
+  CHECK(rules_with_contexts("pm2 restart ${{ matrix.target }}\n", c).empty());
+  CHECK(rules_with_contexts("pm2 restart ${{ inputs.app }}\n", c) == L{"dynamic-target"});
+  CHECK(rules_with_contexts("pm2 restart ${{ inputs.other || matrix.target }}\n", c) == L{"dynamic-target"});
+  CHECK(rules_with_contexts("T=${{ inputs.service }}\nssh h \"pm2 delete $T\"\n", c) == L{"target-all"});
+}

@@ -20,6 +20,18 @@ struct EnvValue {
 };
 using EnvMap = std::map<std::string, EnvValue>;
 
+/// The values a CI context reference may take (`inputs.app`, `matrix.target`,
+/// `env.T`), as the workflow itself declares them.
+struct ContextValues {
+  std::vector<std::string> values;
+  /// The reference takes one of `values` and nothing else (a `choice`
+  /// input's options, a matrix axis without include/exclude, a constant env).
+  bool complete = false;
+};
+/// Keyed by the reference as written in an expression, lower-case, without
+/// spaces: "inputs.app", "github.event.inputs.app", "matrix.target", "env.t".
+using ContextMap = std::map<std::string, ContextValues>;
+
 enum class ScriptOrigin {
   RunStep,       ///< a `run:` of a workflow job step or a composite action step
   RemoteScript,  ///< a script input of an ssh action (appleboy/ssh-action `script:` ...)
@@ -36,6 +48,9 @@ struct ScriptUnit {
   /// actions, the step's env restricted to its `envs:` list), later levels
   /// overriding earlier ones.
   EnvMap env;
+  /// What the workflow declares about the context references its
+  /// expressions read (inputs, matrix, env).
+  ContextMap contexts;
   /// Where the script sits, for messages: "jobs.deploy.steps[2].run".
   std::string label;
   /// File offset of the key that holds the script (`run:` / `script:`): the
