@@ -21,7 +21,7 @@ struct Expression {
 
 /// Masks every expression in `text` in place and returns them in order. An
 /// expression ends at the first `}}` outside a single-quoted expression
-/// string ('' escapes a quote). Line breaks inside it are kept.
+/// string ('' escapes a quote). Line breaks inside it are masked too.
 std::vector<Expression> mask_expressions(MappedText& text);
 
 /// String literals an expression may evaluate to: the operands of `||` and

@@ -24,9 +24,10 @@ namespace {
 // How deep nested shells and function calls may go, how many values a loop
 // is unrolled over, and how many statements one script may cost: bounds that
 // keep pathological input linear without losing real cases.
-constexpr int kMaxDepth = 12;
+constexpr int kMaxDepth = 32;
 constexpr size_t kMaxLoopValues = 32;
 constexpr size_t kStatementBudget = 200000;
+constexpr int kMaxNesting = 200;  // statements within statements (stack depth)
 constexpr size_t kMaxSplits = 10000;
 
 // The strongest claim wins: unfiltered, then unknown, then filtered.
@@ -350,7 +351,10 @@ class Analyser {
   // ------------------------------------------------------------------ parsing
 
   void run_text(MappedText text, const Ctx& ctx, const Stream& in) {
-    if (depth_ >= kMaxDepth) return;
+    if (depth_ >= kMaxDepth) {
+      limit_reached_at(text.empty() ? 0 : text.origin(0), "shells and function calls are nested too deeply to analyse");
+      return;
+    }
     // A CR before a line break is a stray byte to the shell, but in a script
     // checked out with CRLF line ends it is noise: blank it in place.
     for (size_t i = 0; i + 1 < text.size(); ++i)
@@ -518,7 +522,34 @@ class Analyser {
   // ------------------------------------------------------------- statements
 
   Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
-    if (++statements_ > kStatementBudget) return {};
+    if (++statements_ > kStatementBudget) {
+      limit_reached(p, n, "the script is too large to analyse in full");
+      return {};
+    }
+    if (nesting_ >= kMaxNesting) {
+      limit_reached(p, n, "commands are nested too deeply to analyse");
+      return {};
+    }
+    ++nesting_;
+    Stream out = visit_node(p, n, in, ctx);
+    --nesting_;
+    return out;
+  }
+
+  // An analysis limit is never a silent pass: the first time one is hit,
+  // it is reported where it was hit.
+  void limit_reached(const Parse& p, TSNode n, const char* why) {
+    uint32_t b = std::min<uint32_t>(ts_node_start_byte(n), static_cast<uint32_t>(p.text.size()));
+    limit_reached_at(p.text.origin(b), why);
+  }
+  void limit_reached_at(uint32_t file_offset, const char* why) {
+    if (limit_reported_ || suppress_) return;
+    limit_reported_ = true;
+    sink_.parse_problem(range(file_offset, file_offset + 1),
+                        std::string(why) + "; pm2 calls from here on may not be checked");
+  }
+
+  Stream visit_node(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     std::string_view t = node_type(n);
     if (t == "subshell") return subshell([&] { return visit_sequence(p, n, in, ctx); });
     if (t == "program" || t == "compound_statement" || t == "do_group" || t == "else_clause" || t == "ERROR") {
@@ -1714,6 +1745,12 @@ class Analyser {
     bool found = false;
     for_each_child(n, [&](TSNode c, const char*) {
       if (found || node_type(c) != "command") return;
+      // Only `which`/`command`/`type` calls are evaluated (evaluating every
+      // command here would walk nested substitutions twice per level).
+      TSNode name = ts_node_child_by_field_name(c, "name", 4);
+      if (ts_node_is_null(name)) return;
+      std::string_view written = basename_of(src(p, name));
+      if (written != "which" && written != "command" && written != "type") return;
       std::vector<EvalWord> argv = command_words(p, c, ctx, false, /*quiet=*/true);
       if (argv.size() >= 2 && argv[0].literal && argv.back().literal && argv.back().value == "pm2") {
         std::string_view cmd = basename_of(argv[0].value);
@@ -2076,6 +2113,8 @@ class Analyser {
     std::string name(basename_of(cmd.value));
 
     auto fit = functions_.find(cmd.value);
+    if (fit != functions_.end() && depth_ >= kMaxDepth)
+      limit_reached_at(cmd.file_begin, "shells and function calls are nested too deeply to analyse");
     if (fit != functions_.end() && std::find(call_stack_.begin(), call_stack_.end(), cmd.value) == call_stack_.end() &&
         depth_ < kMaxDepth) {
       Function& fn = fit->second;
@@ -2559,6 +2598,8 @@ class Analyser {
   size_t splits_ = 0;
   bool skip_empty_ = false;
   bool suppress_ = false;
+  int nesting_ = 0;
+  bool limit_reported_ = false;
   bool allexport_ = false;  // set -a
 };
 

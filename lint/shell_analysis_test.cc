@@ -490,3 +490,27 @@ TEST_CASE("CI expressions read the values the workflow declares", "[shell][paths
   CHECK(rules_with_contexts("pm2 restart ${{ inputs.other || matrix.target }}\n", c) == L{"dynamic-target"});
   CHECK(rules_with_contexts("T=${{ inputs.service }}\nssh h \"pm2 delete $T\"\n", c) == L{"target-all"});
 }
+
+TEST_CASE("analysis limits are reported, never a crash or a silent pass", "[shell][limits]") {
+  auto nested = [](int levels) {
+    std::string s = "echo ";
+    for (int i = 0; i < levels; ++i) s += "$(echo ";
+    s += "x";
+    for (int i = 0; i < levels; ++i) s += ")";
+    return s + "\n";
+  };
+  // Deep but within the limits: everything after it is still checked.
+  CHECK(findings(nested(30) + "pm2 kill\n") == L{"2:daemon-teardown"});
+  // Far too deep: the findings before it stand, the limit is reported.
+  CHECK(findings("pm2 kill\n" + nested(3000)) == L{"1:daemon-teardown", "2:shell-parse-error"});
+  // Function call chains: deep ones are followed, deeper ones reported.
+  std::string chain = "f0() { pm2 stop \"$@\"; }\n";
+  for (int i = 1; i <= 20; ++i)
+    chain += "f" + std::to_string(i) + "() { f" + std::to_string(i - 1) + " \"$@\"; }\n";
+  CHECK(findings(chain + "f20 all\n") == L{"22:target-all"});
+}
+
+TEST_CASE("a CI expression spanning lines is one value", "[shell]") {
+  CHECK(findings("echo ${{\n  github.sha\n}}\npm2 kill\n") == L{"4:daemon-teardown"});
+  CHECK(findings("pm2 delete ${{\n  inputs.app\n}}\n") == L{"1:dynamic-target"});
+}
