@@ -350,10 +350,11 @@ class Analyser {
  private:
   // ------------------------------------------------------------------ parsing
 
-  void run_text(MappedText text, const Ctx& ctx, const Stream& in) {
+  // Parses and walks a text; returns what its commands write to stdout.
+  Stream run_text(MappedText text, const Ctx& ctx, const Stream& in) {
     if (depth_ >= kMaxDepth) {
       limit_reached_at(text.empty() ? 0 : text.origin(0), "shells and function calls are nested too deeply to analyse");
-      return;
+      return {};
     }
     // A CR before a line break is a stray byte to the shell, but in a script
     // checked out with CRLF line ends it is noise: blank it in place.
@@ -364,14 +365,15 @@ class Analyser {
     p->via = ctx.via;
     p->tree = ts_parser_parse_string(parser_, nullptr, p->text.text().data(),
                                      static_cast<uint32_t>(p->text.size()));
-    if (!p->tree) return;
+    if (!p->tree) return {};
     parses_.push_back(std::move(p));
     const Parse& parse = *parses_.back();
     TSNode root = ts_tree_root_node(parse.tree);
     if (ts_node_has_error(root)) report_first_error(parse, root);
     ++depth_;
-    visit(parse, root, in, ctx);
+    Stream out = visit(parse, root, in, ctx);
     --depth_;
+    return out;
   }
 
   void report_first_error(const Parse& p, TSNode root) {
@@ -823,6 +825,8 @@ class Analyser {
       return;
     }
     VarTable fresh = scope == ShellScope::Child ? exported_variables() : VarTable{};
+    // xargs substitutes its input into the text before any shell runs it.
+    if (auto x = vars_.find("__xargs__"); x != vars_.end()) fresh.insert(*x);
     VarTable saved = std::move(vars_);
     vars_ = std::move(fresh);
     bool saved_allexport = allexport_;
@@ -1298,10 +1302,28 @@ class Analyser {
     if (ts_node_is_null(name)) return;
     std::string var(src(p, name));
     if (node_type(name) == "subscript") {
-      // arr[i]=x: the array is no longer a known list.
+      // arr[N]=x with N and x known: that item; otherwise the array is no
+      // longer a known list.
       TSNode base = ts_node_child_by_field_name(name, "name", 4);
-      if (!ts_node_is_null(base)) vars_.erase(std::string(src(p, base)));
-      if (!ts_node_is_null(value)) eval_word(p, value, ctx);
+      TSNode index = ts_node_child_by_field_name(name, "index", 5);
+      EvalWord w;
+      if (!ts_node_is_null(value)) w = eval_word(p, value, ctx);
+      if (ts_node_is_null(base)) return;
+      std::string array(src(p, base));
+      std::string idx = ts_node_is_null(index) ? "" : std::string(src(p, index));
+      auto it = vars_.find(array);
+      bool known = !ts_node_is_null(value) && w.literal && !idx.empty() && idx.size() < 4 &&
+                   std::all_of(idx.begin(), idx.end(), ::isdigit) &&
+                   (it == vars_.end() || it->second.kind == VarValue::Array);
+      if (!known) {
+        vars_.erase(array);
+        return;
+      }
+      VarValue& v = vars_[array];
+      v.kind = VarValue::Array;
+      size_t k = std::stoul(idx);
+      if (v.items.size() <= k) v.items.resize(k + 1);
+      v.items[k] = w.value;
       return;
     }
     bool append = false;
@@ -1639,6 +1661,12 @@ class Analyser {
       literal_value(b, v->value, fb, quoted, words, fe);
       return;
     }
+    if (v && has_operator && v->kind == VarValue::Literal) {
+      if (auto t = transformed(spelled, name, v->value)) {
+        literal_value(b, *t, fb, quoted, words, fe);
+        return;
+      }
+    }
     if (v && has_operator && v->kind == VarValue::Literal && !v->value.empty()) {
       // ${X:+alt} with X set: the alternative.
       std::string_view op = spelled.substr(2 + name.size());
@@ -1668,6 +1696,48 @@ class Analyser {
       }
     }
     dynamic_here(v ? v->origin : Origin::Variable, v ? v->listing : Listing::None, v && v->pm2_path, may_be);
+  }
+
+  // ${X/pat/rep} ${X//pat/rep} ${X#pat} ${X##pat} ${X%pat} ${X%%pat}
+  // ${X^^} ${X,,} on a known value, with plain patterns (no glob, quote or
+  // expansion): the result; nullopt for anything else.
+  static std::optional<std::string> transformed(std::string_view spelled, const std::string& name,
+                                                const std::string& value) {
+    size_t after = 2 + name.size();
+    if (spelled.size() < after + 2 || spelled.substr(0, 2) != "${" || spelled.back() != '}') return std::nullopt;
+    std::string_view op = spelled.substr(after, spelled.size() - after - 1);
+    auto plain = [](std::string_view x) { return x.find_first_of("*?[]$`'\"\\{}()!@+") == std::string_view::npos; };
+    if (op == "^^" || op == ",,") {
+      std::string out = value;
+      for (char& c : out) c = static_cast<char>(op == "^^" ? toupper(static_cast<unsigned char>(c)) : tolower(static_cast<unsigned char>(c)));
+      return out;
+    }
+    if (op.size() >= 2 && op[0] == '/') {
+      bool every = op[1] == '/';
+      std::string_view rest = op.substr(every ? 2 : 1);
+      if (!rest.empty() && (rest[0] == '#' || rest[0] == '%')) return std::nullopt;  // anchored forms
+      size_t slash = rest.find('/');
+      std::string_view pat = rest.substr(0, slash);
+      std::string_view rep = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+      if (pat.empty() || !plain(pat) || !plain(rep) || rep.find('/') != std::string_view::npos) return std::nullopt;
+      std::string out = value;
+      size_t at = 0;
+      while ((at = out.find(pat, at)) != std::string::npos) {
+        out.replace(at, pat.size(), rep);
+        at += rep.size();
+        if (!every) break;
+      }
+      return out;
+    }
+    if (!op.empty() && (op[0] == '#' || op[0] == '%')) {
+      std::string_view pat = op.substr(op.size() > 1 && op[1] == op[0] ? 2 : 1);
+      if (!plain(pat)) return std::nullopt;
+      if (op[0] == '#') return value.rfind(pat, 0) == 0 ? value.substr(pat.size()) : value;
+      return value.size() >= pat.size() && value.compare(value.size() - pat.size(), pat.size(), pat) == 0
+                 ? value.substr(0, value.size() - pat.size())
+                 : value;
+    }
+    return std::nullopt;
   }
 
   // ${X:-w} ${X-w} ${X:=w} ${X=w} ${X:?w} ${X?w}: the value of X when it is
@@ -1967,14 +2037,17 @@ class Analyser {
     bool saved = suppress_;
     if (quiet) suppress_ = true;
     // tree-sitter-bash ends a word at a line continuation (`del\<newline>ete`),
-    // where the shell only removes the two bytes: such a word goes on in the
-    // next one.
+    // where the shell only removes the two bytes, and sometimes inside a
+    // word: such a word goes on in the next one.
     uint32_t prev_end = 0;
     auto add = [&](std::vector<EvalWord> ws, TSNode c) {
       const std::string& text = p.text.text();
       uint32_t b = ts_node_start_byte(c);
-      bool continued = !argv.empty() && !ws.empty() && prev_end + 2 == b && text[prev_end] == '\\' &&
-                       text[prev_end + 1] == '\n';
+      // Two argument nodes with nothing between them are one word to the
+      // shell too (the grammar splits `/[\s\S]*/` after `[`).
+      bool continued = !argv.empty() && !ws.empty() && prev_end > 0 &&
+                       ((prev_end + 2 == b && text[prev_end] == '\\' && text[prev_end + 1] == '\n') ||
+                        prev_end == b);
       prev_end = ts_node_end_byte(c);
       size_t i = 0;
       if (continued) {
@@ -2085,7 +2158,7 @@ class Analyser {
   Stream dispatch(const Parse& p, std::vector<EvalWord> argv, const Stream& in, const Ctx& ctx, int hops) {
     if (argv.empty() || hops > 16) return {};
     const EvalWord& cmd = argv[0];
-    if (is_pm2_word(cmd)) return emit(p, argv, ctx, nullptr);
+    if (is_pm2_word(cmd)) return emit(p, argv, ctx, in);
     if (!cmd.literal && !cmd.may_be.empty() && cmd.prefix.empty() && cmd.suffix.empty()) {
       // `$RUN delete all` with RUN set to `pm2` or `npx pm2` on some path:
       // the command as each value spells it (split into words, unquoted).
@@ -2151,6 +2224,42 @@ class Analyser {
       return {};
     }
 
+    // Keywords and builtins that run the rest of the line: `coproc cmd`,
+    // `builtin cmd`, and `{` where the grammar read a one-line group after
+    // `time` or `!` as words (`time { pm2 kill; }`).
+    if ((name == "coproc" || name == "builtin" || cmd.value == "{") && argv.size() > 1 && cmd.value == name) {
+      std::vector<EvalWord> rest(argv.begin() + 1, argv.end());
+      if (name == "coproc" && rest.size() > 1 && rest[1].literal && rest[1].value == "{")
+        rest.erase(rest.begin());  // coproc NAME { ...; }: the name goes
+      if (!rest.empty() && rest[0].literal && rest[0].value == "{") rest.erase(rest.begin());
+      return dispatch(p, std::move(rest), in, ctx, hops + 1);
+    }
+    // `trap 'cmd' EXIT`: the handler runs in this shell, later.
+    if (name == "trap" && argv.size() >= 3 && cmd.value == name) {
+      size_t i = 1;
+      if (argv[i].literal && argv[i].value == "--") ++i;
+      if (i + 1 < argv.size() && !(argv[i].literal && argv[i].value.size() > 1 && argv[i].value[0] == '-')) {
+        Ctx inner = ctx;
+        inner.via.push_back("trap");
+        run_text(argv[i].text, inner, Stream{});
+      }
+      return {};
+    }
+    // A script this one wrote earlier, run by its path (`./deploy.sh`).
+    if (cmd.value.find('/') != std::string::npos) {
+      auto ft = file_texts_.find(name);
+      if (ft != file_texts_.end()) {
+        MappedText text = ft->second;
+        file_texts_.erase(ft);  // run a written script once
+        Ctx inner = ctx;
+        inner.via.push_back(name);
+        positional_.push_back(std::vector<EvalWord>(argv.begin() + 1, argv.end()));
+        Stream out;
+        in_shell(ShellScope::Child, [&] { out = run_text(std::move(text), inner, Stream{}); });
+        positional_.pop_back();
+        return out;
+      }
+    }
     std::vector<Arg> args = args_of(argv, 0);
     Wrap w = classify_wrapper(args);
     Ctx inner = ctx;
@@ -2196,9 +2305,10 @@ class Analyser {
         std::vector<EvalWord> params;
         for (size_t i = w.index + 2; i < argv.size(); ++i) params.push_back(argv[i]);
         positional_.push_back(params);
-        in_shell(w.remote ? ShellScope::Remote : ShellScope::Child, [&] { run_text(std::move(text), inner, in); });
+        Stream out;
+        in_shell(w.remote ? ShellScope::Remote : ShellScope::Child, [&] { out = run_text(std::move(text), inner, in); });
         positional_.pop_back();
-        return {};
+        return out;
       }
       case WrapKind::JoinedText: {
         MappedText text;
@@ -2213,9 +2323,10 @@ class Analyser {
         // environment of its own; watch and env -S start a new local shell.
         positional_.push_back({});
         ShellScope scope = w.label == "eval" ? ShellScope::Same : w.remote ? ShellScope::Remote : ShellScope::Child;
-        in_shell(scope, [&] { run_text(std::move(text), inner, in); });
+        Stream out;
+        in_shell(scope, [&] { out = run_text(std::move(text), inner, in); });
         positional_.pop_back();
-        return {};
+        return out;
       }
       case WrapKind::StdinShell:
         if (in.has_text) {
@@ -2373,6 +2484,12 @@ class Analyser {
         names.push_back(a.value);
       }
       if (names.empty() && array.empty()) names.push_back("REPLY");
+      if (array.empty() && known_text(in)) {
+        // `read -r T <<< all`: the first line of a known input.
+        size_t eol = in.text.text().find('\n');
+        bind_read_line(names, in.text.slice(0, eol == std::string::npos ? in.text.size() : eol));
+        return {};
+      }
       if (!array.empty()) names.push_back(array);
       for (const std::string& n : names) {
         VarValue v;
@@ -2445,6 +2562,30 @@ class Analyser {
     }
     if (name == "printf") {
       size_t i = 1;
+      if (i + 2 < argv.size() && argv[i].literal && argv[i].value == "-v") {
+        // printf -v VAR FORMAT ARGS: the output goes into VAR.
+        const std::string var = argv[i + 1].value;
+        if (!argv[i + 1].literal) return {};
+        size_t f = i + 2;
+        if (f < argv.size() && argv[f].literal && argv[f].value == "--") ++f;
+        VarValue v;
+        v.kind = VarValue::Dynamic;
+        v.spelling = "$" + var;
+        if (f < argv.size() && argv[f].literal) {
+          Stream o;
+          o.has_text = true;
+          printf_output(argv[f].text, std::vector<EvalWord>(argv.begin() + static_cast<long>(f) + 1, argv.end()),
+                        o.text);
+          if (known_text(o) || o.text.empty()) {
+            v.kind = VarValue::Literal;
+            v.value = o.text.text();
+          }
+        }
+        auto old = vars_.find(var);
+        v.exported = allexport_ || (old != vars_.end() && old->second.exported);
+        vars_[var] = v;
+        return {};
+      }
       if (i < argv.size() && argv[i].literal && argv[i].value == "-v") return {};  // into a variable
       if (i < argv.size() && argv[i].literal && argv[i].value == "--") ++i;
       if (i >= argv.size()) return {};
@@ -2512,7 +2653,7 @@ class Analyser {
     return out;
   }
 
-  Stream emit(const Parse& p, const std::vector<EvalWord>& argv, const Ctx& ctx, const EvalWord*) {
+  Stream emit(const Parse& p, const std::vector<EvalWord>& argv, const Ctx& ctx, const Stream& in) {
     (void)p;
     Invocation inv;
     auto to_word = [&](const EvalWord& e) {
@@ -2533,6 +2674,17 @@ class Analyser {
     for (size_t i = 1; i < argv.size(); ++i) inv.args.push_back(to_word(argv[i]));
     inv.via = ctx.via;
     Pm2Call call = parse_pm2_call(inv);
+    // `pm2 delete -` reads its targets from stdin (a JSON app list): known
+    // only at run time, and a process listing when one is piped in.
+    bool stdin_target = false;
+    for (const Target& t : call.targets) {
+      if (t.form != TargetForm::Stdin || t.role != TargetRole::Operate || t.arg < 0) continue;
+      Word& w = inv.args[static_cast<size_t>(t.arg)];
+      w = Word::dynamic("<apps read from stdin>", Origin::Stdin, w.range);
+      w.listing = in.listing;
+      stdin_target = true;
+    }
+    if (stdin_target) call = parse_pm2_call(inv);
     if (call.dynamic_command && call.command_arg >= 0) {
       // `pm2 $ACTION all`: each command the word may be, and the unknown
       // rest unless the values are all there is.
@@ -2571,8 +2723,15 @@ class Analyser {
       out += t.text()[i];
       ++i;
     }
-    if (e.origin == Origin::Stdin && out.find("__xargs__") != std::string::npos) return e.value;
-    return out.empty() ? e.value : out;
+    if (e.origin == Origin::Stdin && out.find("__xargs__") != std::string::npos) out = e.value;
+    if (out.empty()) out = e.value;
+    // xargs' input substituted into a nested text (`xargs -I{} ssh h pm2 delete {}`).
+    for (const char* spelled : {"\"$__xargs__\"", "${__xargs__}", "$__xargs__"}) {
+      size_t at;
+      while ((at = out.find(spelled)) != std::string::npos)
+        out.replace(at, std::strlen(spelled), "<arguments read from stdin by xargs>");
+    }
+    return out;
   }
 
   const SourceFile& file_;

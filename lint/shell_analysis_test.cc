@@ -514,3 +514,55 @@ TEST_CASE("a CI expression spanning lines is one value", "[shell]") {
   CHECK(findings("echo ${{\n  github.sha\n}}\npm2 kill\n") == L{"4:daemon-teardown"});
   CHECK(findings("pm2 delete ${{\n  inputs.app\n}}\n") == L{"1:dynamic-target"});
 }
+
+TEST_CASE("commands run by trap, coproc, builtin and one-line groups", "[shell]") {
+  CHECK(findings("trap 'pm2 delete all' EXIT\n") == L{"1:target-all"});
+  CHECK(findings("trap -- \"pm2 kill\" INT TERM\n") == L{"1:daemon-teardown"});
+  CHECK(findings("trap - EXIT\ntrap -p\n").empty());
+  CHECK(findings("coproc pm2 kill\n") == L{"1:daemon-teardown"});
+  CHECK(findings("coproc W { pm2 stop all; }\n") == L{"1:target-all"});
+  CHECK(findings("time { pm2 kill; }\n") == L{"1:daemon-teardown"});
+  CHECK(findings("if ! { pm2 stop all; }; then echo; fi\n") == L{"1:target-all"});
+  CHECK(findings("builtin command pm2 kill\n") == L{"1:daemon-teardown"});
+}
+
+TEST_CASE("a script written earlier and run by its path", "[shell]") {
+  CHECK(findings("cat > ./deploy.sh <<EOF\npm2 delete all\nEOF\nchmod +x ./deploy.sh\n./deploy.sh\n") ==
+        L{"2:target-all"});
+  CHECK(findings("cat > /tmp/d.sh <<'EOF'\npm2 stop \"$1\"\nEOF\n/tmp/d.sh all\n") == L{"4:target-all"});
+  CHECK(findings("cat > notes.txt <<EOF\npm2 delete all\nEOF\n").empty());
+}
+
+TEST_CASE("targets read from stdin with -", "[shell][streams]") {
+  CHECK(findings("pm2 jlist | pm2 delete -\n") == L{"1:unfiltered-listing-target"});
+  CHECK(findings("pm2 delete - < apps.json\n") == L{"1:dynamic-target"});
+  CHECK(findings("cat ecosystem.json | pm2 start -\n").empty());
+}
+
+TEST_CASE("a listing from a remote shell is a listing", "[shell][streams]") {
+  CHECK(findings("ssh h pm2 jlist | jq -r '.[].name' | xargs -I{} ssh h pm2 delete {}\n") ==
+        L{"1:unfiltered-listing-target"});
+  CHECK(findings("for n in $(ssh h 'pm2 jlist' | jq -r '.[].name'); do pm2 stop $n; done\n") ==
+        L{"1:unfiltered-listing-target"});
+}
+
+TEST_CASE("words the grammar splits without a gap are one word", "[shell][words]") {
+  CHECK(findings("pm2 stop /[\\s\\S]*/\n") == L{"1:regex-matches-all"});
+  auto calls = invocations("pm2 stop /[\\s\\S]x/\n");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].serialize() == "[pm2][stop][/[sS]x/]");
+}
+
+TEST_CASE("values from read, printf -v, array items and transformations", "[shell]") {
+  CHECK(findings("read -r T <<< all\npm2 delete \"$T\"\n") == L{"2:target-all"});
+  CHECK(findings("read -r A B <<< 'web all'\npm2 delete \"$A\"\n").empty());
+  CHECK(findings("read -r A B <<< 'web all'\npm2 delete \"$B\"\n") == L{"2:target-all"});
+  CHECK(findings("printf -v T %s all\npm2 delete \"$T\"\n") == L{"2:target-all"});
+  CHECK(findings("printf -v T 'app-%s' all\npm2 delete \"$T\"\n").empty());
+  CHECK(findings("arr[0]=all\npm2 delete ${arr[0]}\n") == L{"2:target-all"});
+  CHECK(findings("arr=(web api)\narr[1]=all\npm2 delete \"${arr[@]}\"\n") == L{"3:target-all"});
+  CHECK(findings("APP=web\npm2 delete ${APP/web/all}\n") == L{"2:target-all"});
+  CHECK(findings("APP=web-all\npm2 delete ${APP#web-}\n") == L{"2:target-all"});
+  CHECK(findings("APP=ALL\npm2 delete ${APP,,}\n") == L{"2:target-all"});
+  CHECK(findings("APP=web-api\npm2 delete ${APP%-api}\n").empty());
+}
