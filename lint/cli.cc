@@ -127,7 +127,7 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
 
   std::vector<lint::FileError> discovery_errors;
   std::vector<lint::InputFile> inputs = lint::discover(paths, discovery_errors);
-  std::vector<lint::FileReport> reports = lint::lint_files(inputs, options);
+  std::vector<lint::FileReport> reports = lint::lint_with_references(inputs, options);
   lint::Summary s = lint::summarise(reports, discovery_errors);
 
   if (format == "json") {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lint.h"
 #include "run.h"
 
 using namespace pm2guard::lint;
@@ -68,4 +69,33 @@ TEST_CASE("directory search skips .git and node_modules, finds actions anywhere"
   d.write("scripts/deploy.sh", "pm2 kill\n");
   CHECK(found(d, {d.path()}) == std::vector<std::string>{"tools/deploy/action.yml action"});
   CHECK(found(d, {d.path() + "/scripts/deploy.sh"}) == std::vector<std::string>{"scripts/deploy.sh shell"});
+}
+
+TEST_CASE("scripts a workflow runs by relative path are linted too", "[discover][references]") {
+  using namespace pm2guard::lint;
+  TempDir d;
+  d.write(".github/workflows/deploy.yml",
+          "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+          "      - run: bash ./scripts/deploy.sh\n"
+          "      - run: $GITHUB_WORKSPACE/scripts/cleanup.sh\n"
+          "      - run: ./missing.sh && ssh h 'bash remote.sh'\n");
+  d.write("scripts/deploy.sh", "#!/bin/bash\nsource ./lib.sh\npm2 kill\n");
+  d.write("scripts/cleanup.sh", "pm2 delete all\n");
+  d.write("lib.sh", "pm2 stop all\n");
+  d.write("remote.sh", "pm2 reload all\n");
+  d.write("notes.txt", "pm2 delete all\n");
+  std::vector<FileError> errors;
+  LintOptions opts;
+  opts.jobs = 1;
+  std::vector<FileReport> reports = lint_with_references(discover({d.path()}, errors), opts);
+  std::vector<std::string> got;
+  for (const FileReport& r : reports)
+    for (const LintFinding& f : r.findings)
+      got.push_back(r.path.substr(d.path().size() + 1) + ":" + std::to_string(f.range.line) + ":" + f.rule);
+  std::sort(got.begin(), got.end());
+  // lib.sh is sourced from scripts/deploy.sh relative to the checkout root;
+  // remote.sh runs on another host; missing.sh does not exist.
+  CHECK(got == std::vector<std::string>{"lib.sh:1:target-all", "scripts/cleanup.sh:1:target-all",
+                                        "scripts/deploy.sh:3:daemon-teardown"});
+  CHECK(reports.size() == 4);
 }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include "shell_analysis.h"
@@ -14,7 +17,8 @@ namespace {
 
 class Collector : public ShellSink {
  public:
-  explicit Collector(std::vector<LintFinding>& out) : out_(out) {}
+  explicit Collector(std::vector<LintFinding>& out, std::vector<std::string>* refs = nullptr)
+      : out_(out), refs_(refs) {}
 
   void invocation(const Invocation& inv, const Pm2Call& call) override {
     for (const Finding& f : check_invocation(inv, call)) {
@@ -26,6 +30,9 @@ class Collector : public ShellSink {
       if (!inv.via.empty()) lf.message += " (via " + join_via(inv.via) + ")";
       out_.push_back(std::move(lf));
     }
+  }
+  void script_reference(const std::string& path) override {
+    if (refs_ && std::find(refs_->begin(), refs_->end(), path) == refs_->end()) refs_->push_back(path);
   }
   void parse_problem(const SourceRange& where, const std::string& message) override {
     const Rule* r = find_rule("shell-parse-error");
@@ -44,6 +51,7 @@ class Collector : public ShellSink {
     return s;
   }
   std::vector<LintFinding>& out_;
+  std::vector<std::string>* refs_;
 };
 
 }  // namespace
@@ -77,7 +85,7 @@ FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& opt
   FileReport report;
   report.path = source.path;
   std::vector<LintFinding> raw;
-  Collector sink(raw);
+  Collector sink(raw, &report.script_references);
   if (kind == InputKind::Shell) {
     ScriptUnit unit;
     unit.text = MappedText::verbatim(source.text, 0);
@@ -144,6 +152,84 @@ std::vector<FileReport> lint_files(const std::vector<InputFile>& inputs, const L
       for (size_t i; (i = next.fetch_add(1)) < inputs.size();) reports[i] = lint_file(inputs[i], options);
     });
   for (std::thread& t : workers) t.join();
+  return reports;
+}
+
+}  // namespace pm2guard::lint
+
+namespace pm2guard::lint {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The checkout a file belongs to: the parent of its .github/.gitea/.forgejo
+// folder, else its own directory.
+fs::path checkout_root(const fs::path& file) {
+  for (fs::path d = file.parent_path(); !d.empty(); d = d.parent_path()) {
+    std::string name = d.filename().string();
+    if (name == ".github" || name == ".gitea" || name == ".forgejo") return d.parent_path();
+    if (d == d.parent_path()) break;
+  }
+  return file.parent_path();
+}
+
+bool looks_like_shell(const fs::path& p) {
+  std::string ext = p.extension().string();
+  if (ext == ".sh" || ext == ".bash") return true;
+  std::ifstream in(p);
+  std::string first;
+  std::getline(in, first);
+  return has_shell_shebang(first);
+}
+
+}  // namespace
+
+std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports, std::set<std::string>& seen,
+                                          std::map<std::string, std::string>& roots) {
+  std::vector<InputFile> out;
+  for (const FileReport& r : reports) {
+    if (r.script_references.empty()) continue;
+    fs::path file(r.path);
+    auto known_root = roots.find(r.path);
+    fs::path root = known_root != roots.end() ? fs::path(known_root->second) : checkout_root(file);
+    std::vector<fs::path> bases{root, file.parent_path()};
+    for (const std::string& ref : r.script_references) {
+      for (const fs::path& base : bases) {
+        fs::path candidate = (base / ref).lexically_normal();
+        std::error_code ec;
+        if (!fs::is_regular_file(candidate, ec)) continue;
+        fs::path canonical = fs::weakly_canonical(candidate, ec);
+        std::string key = ec ? candidate.string() : canonical.string();
+        if (seen.count(key)) break;
+        if (!looks_like_shell(candidate)) break;
+        seen.insert(key);
+        roots[candidate.string()] = root.string();  // it runs in the same checkout
+        out.push_back(InputFile{candidate.string(), InputKind::Shell});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<FileReport> lint_with_references(const std::vector<InputFile>& inputs, const LintOptions& options) {
+  std::vector<FileReport> reports = lint_files(inputs, options);
+  std::set<std::string> seen;
+  std::map<std::string, std::string> roots;
+  for (const InputFile& in : inputs) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(in.path, ec);
+    seen.insert(ec ? in.path : canonical.string());
+  }
+  size_t from = 0;
+  for (int round = 0; round < 8; ++round) {
+    std::vector<FileReport> fresh(reports.begin() + static_cast<long>(from), reports.end());
+    std::vector<InputFile> more = referenced_scripts(fresh, seen, roots);
+    if (more.empty()) break;
+    from = reports.size();
+    for (FileReport& r : lint_files(more, options)) reports.push_back(std::move(r));
+  }
   return reports;
 }
 

@@ -2,6 +2,7 @@
 // analyse the shell, run the rules, apply suppressions.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +26,8 @@ struct FileReport {
   std::optional<SourceFile> source;  ///< for source excerpts; empty when unreadable
   std::vector<LintFinding> findings; ///< sorted by position
   std::optional<FileError> error;    ///< could not be read or parsed
+  /// Script files its scripts run by relative path (ShellSink::script_reference).
+  std::vector<std::string> script_references;
 };
 
 struct LintOptions {
@@ -38,6 +41,20 @@ FileReport lint_file(const InputFile& input, const LintOptions& options);
 FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& options);
 /// Lints files in parallel; reports come back in input order.
 std::vector<FileReport> lint_files(const std::vector<InputFile>& inputs, const LintOptions& options);
+
+/// The shell scripts that linted files run by relative path and that are
+/// not linted yet: resolved against the checkout root of each file (the
+/// directory holding its .github/.gitea/.forgejo folder) and against the
+/// file's own directory; only existing files with a .sh/.bash name or a
+/// shell shebang. `seen` holds the paths already linted and is updated;
+/// `roots` maps a referenced script to the checkout root of the file that
+/// runs it (its working directory), and is updated too.
+std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports, std::set<std::string>& seen,
+                                          std::map<std::string, std::string>& roots);
+
+/// Lints the inputs, then the scripts they run (referenced_scripts), a few
+/// rounds deep.
+std::vector<FileReport> lint_with_references(const std::vector<InputFile>& inputs, const LintOptions& options);
 
 /// Suppression comments: `pm2guard disable=rule-id[,rule-id...]` in a
 /// comment on the finding's line or the line before it.

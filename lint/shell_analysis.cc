@@ -1148,6 +1148,28 @@ class Analyser {
     }
   }
 
+  // A script file run on this host by a path relative to the checkout
+  // (`$GITHUB_WORKSPACE/` and `${{ github.workspace }}/` prefixes dropped).
+  void reference_script(const EvalWord& w, const Ctx& ctx) {
+    if (ctx.remote || suppress_) return;
+    std::string path;
+    if (w.literal) {
+      path = w.value;
+    } else {
+      std::string spelled = display(w);
+      for (const char* root : {"$GITHUB_WORKSPACE/", "${GITHUB_WORKSPACE}/", "${{ github.workspace }}/",
+                               "\"$GITHUB_WORKSPACE\"/", "$PWD/", "${PWD}/", "$(pwd)/"}) {
+        std::string r(root);
+        if (spelled.rfind(r, 0) == 0 && !w.suffix.empty() && w.suffix.size() == spelled.size() - r.size() + 1) {
+          path = w.suffix.substr(1);
+          break;
+        }
+      }
+    }
+    if (path.empty() || path[0] == '/' || path[0] == '~' || path.find('$') != std::string::npos) return;
+    sink_.script_reference(path);
+  }
+
   // A stream whose whole text is known at lint time (no run-time part).
   bool known_text(const Stream& s) const {
     if (!s.has_text || s.listing != Listing::None || s.text.empty()) return false;
@@ -2182,7 +2204,10 @@ class Analyser {
       }
       return out;
     }
-    if (!cmd.literal) return {};
+    if (!cmd.literal) {
+      if (cmd.value.find('/') != std::string::npos) reference_script(cmd, ctx);  // $GITHUB_WORKSPACE/x.sh
+      return {};
+    }
     std::string name(basename_of(cmd.value));
 
     auto fit = functions_.find(cmd.value);
@@ -2248,6 +2273,7 @@ class Analyser {
     // A script this one wrote earlier, run by its path (`./deploy.sh`).
     if (cmd.value.find('/') != std::string::npos) {
       auto ft = file_texts_.find(name);
+      if (ft == file_texts_.end()) reference_script(cmd, ctx);
       if (ft != file_texts_.end()) {
         MappedText text = ft->second;
         file_texts_.erase(ft);  // run a written script once
@@ -2336,9 +2362,13 @@ class Analyser {
         }
         return {};
       case WrapKind::ScriptFile: {
-        if (w.index >= argv.size() || !argv[w.index].literal) return {};
-        auto ft = file_texts_.find(std::string(basename_of(argv[w.index].value)));
-        if (ft == file_texts_.end()) return {};
+        if (w.index >= argv.size()) return {};
+        auto ft = argv[w.index].literal ? file_texts_.find(std::string(basename_of(argv[w.index].value)))
+                                        : file_texts_.end();
+        if (ft == file_texts_.end()) {
+          reference_script(argv[w.index], inner);
+          return {};
+        }
         std::vector<EvalWord> params(argv.begin() + static_cast<long>(w.index) + 1, argv.end());
         positional_.push_back(params);
         inner.via.back() = std::string(basename_of(argv[w.index].value));

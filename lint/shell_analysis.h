@@ -20,6 +20,10 @@ class ShellSink {
   virtual void invocation(const Invocation& inv, const Pm2Call& call) = 0;
   /// A part of a script that did not parse (first error of each parse).
   virtual void parse_problem(const SourceRange& where, const std::string& message) = 0;
+  /// A script file this host runs by a literal relative path (`bash
+  /// scripts/deploy.sh`, `./deploy.sh`, `source lib.sh`) that the script did
+  /// not write itself: the driver may lint it too.
+  virtual void script_reference(const std::string& path) { (void)path; }
 };
 
 /// Analyses one script. `unit.text` maps into `file`.
