@@ -653,6 +653,17 @@ setTimeout(() => process.exit(3), 30000).unref();
       pm2guard::testing::run_command({node_bin, "-e", script, address, pm2}, {"PATH=/usr/bin:/bin"}, cwd, 40000ms);
     });
   };
+  // The socket file appears at bind(), before node listens on it: a
+  // refused connection right after is the race, not an answer.
+  auto query_listening = [](const std::string& address) {
+    DaemonListing r;
+    for (int i = 0; i < 200; ++i) {
+      r = query(address, 10000ms);
+      if (r.message.find("nothing listens") == std::string::npos) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return r;
+  };
   auto wait_for = [](const std::string& path) {
     // node can take seconds to start on a loaded machine
     for (int i = 0; i < 1500 && !fs::exists(path); ++i) std::this_thread::sleep_for(10ms);
@@ -663,7 +674,7 @@ setTimeout(() => process.exit(3), 30000).unref();
     const std::string sock = t.path + "/rpc.sock";
     auto server = run_server(sock);
     REQUIRE(wait_for(sock));
-    DaemonListing r = query(sock, 10000ms);
+    DaemonListing r = query_listening(sock);
     server->join();
     INFO(r.message);
     REQUIRE(r.state == DaemonState::Ok);
@@ -679,7 +690,7 @@ setTimeout(() => process.exit(3), 30000).unref();
     // node binds the first 108 bytes of the path.
     const std::string cut = sock.substr(0, 108);
     bool bound = wait_for(cut);
-    DaemonListing r = query(sock, 10000ms);
+    DaemonListing r = query_listening(sock);
     server->join();
     REQUIRE(bound);
     INFO(r.message);
@@ -690,7 +701,7 @@ setTimeout(() => process.exit(3), 30000).unref();
     const std::string sock = t.path + "/url.sock";
     auto server = run_server("unix://" + sock);
     REQUIRE(wait_for(sock));
-    DaemonListing r = query("unix://" + sock);
+    DaemonListing r = query_listening("unix://" + sock);
     server->join();
     INFO(r.message);
     CHECK(r.state == DaemonState::Ok);
