@@ -400,6 +400,11 @@ void derive_targets(Pm2Call& call, const std::vector<Tok>& pos, const std::vecto
       return;
     }
     for (const Tok& t : list) add_target(call, TargetRole::Start, t);
+    // `pm2 start -` reads stdin only when '-' is its one argument; beside
+    // others, pm2.start('-') runs _startScript with it, a name or a script.
+    if (pos.size() > 1)
+      for (Target& t : call.targets)
+        if (t.form == TargetForm::Stdin) t.form = TargetForm::Name;
   } else if (c == "stop" || c == "delete") {
     all_pos(TargetRole::Operate);
     // `pm2 delete -` reads stdin only when '-' is the only argument; with

@@ -35,13 +35,37 @@ if (file === '-') {
   if (!fs.existsSync(file)) { fs.writeSync(1, '\n@@pm2guard@@[]'); process.exit(0); }
   config = Common.parseConfig(fs.readFileSync(file), file);
 }
-let apps = config;
-if (config && config.apps) apps = config.apps;
-else if (mode === 'start' && config && config.pm2) apps = config.pm2;
-if (!Array.isArray(apps)) apps = [apps];
-apps = Common.verifyConfs(apps);
-if (apps instanceof Error) { console.error(apps.message || String(apps)); process.exit(3); }
-fs.writeSync(1, '\n@@pm2guard@@' + JSON.stringify(apps.map(a => String(a.name))));
+if (mode === 'start') {
+  // _startJson: `apps`, else `pm2`, else the document; then the `static:`
+  // entries (serve.js apps, not verified); names compared strictly later.
+  let staticConf = [];
+  if (config.static) staticConf = config.static;
+  let apps;
+  if (config.apps) apps = config.apps;
+  else if (config.pm2) apps = config.pm2;
+  else apps = config;
+  if (!Array.isArray(apps)) apps = [apps];
+  apps = Common.verifyConfs(apps);
+  if (apps instanceof Error) { console.error(apps.message || String(apps)); process.exit(3); }
+  const out = apps.map(a => ({ name: '' + a.name, string: typeof a.name === 'string', append: !!a.append_env_to_name }));
+  staticConf.forEach(function(serve) {
+    const name = serve.name ? serve.name : `static-page-server-${serve.port}`;
+    out.push({ name: '' + name, string: typeof name === 'string', append: false, static: true });
+  });
+  fs.writeSync(1, '\n@@pm2guard@@' + JSON.stringify(out));
+} else {
+  // actionFromJson: `apps`, else the document; name, else the script's
+  // basename; Client.getProcessIdByName compares with ==.
+  let apps = config;
+  if (config.apps) apps = config.apps;
+  if (!Array.isArray(apps)) apps = [apps];
+  apps = Common.verifyConfs(apps);
+  if (apps instanceof Error) { console.error(apps.message || String(apps)); process.exit(3); }
+  const names = apps.map(a => a.name ? a.name : path.basename(a.script));
+  for (const n of names)
+    if (typeof n !== 'string' && typeof n !== 'number') { console.error('Error: an app name is neither a string nor a number'); process.exit(3); }
+  fs.writeSync(1, '\n@@pm2guard@@' + JSON.stringify(names.map(String)));
+}
 )JS";
 
 std::optional<ConfigApps> read(const Pm2ConfigReader& r, const std::string& file, bool start_json, const std::string& input,
@@ -86,7 +110,22 @@ std::optional<ConfigApps> read(const Pm2ConfigReader& r, const std::string& file
   try {
     nlohmann::json names = nlohmann::json::parse(s.out.substr(mark + 12));
     ConfigApps apps;
-    for (const auto& n : names) apps.names.push_back(n.get<std::string>());
+    for (const auto& n : names) {
+      if (n.is_object()) {
+        apps.names.push_back(n.at("name").get<std::string>());
+        ConfigAppFlags f;
+        f.name_is_string = n.at("string").get<bool>();
+        f.append_env_to_name = n.at("append").get<bool>();
+        f.is_static = n.value("static", false);
+        apps.flags.push_back(f);
+      } else {
+        apps.names.push_back(n.get<std::string>());
+      }
+    }
+    if (!apps.flags.empty() && apps.flags.size() != apps.names.size()) {
+      error = "reading it printed names of two kinds";
+      return std::nullopt;
+    }
     return apps;
   } catch (const nlohmann::json::exception&) {
     error = "reading it printed something that is not a list of names";

@@ -107,3 +107,32 @@ TEST_CASE("missing, failing and oversized inputs", "[config]") {
   Pm2ConfigReader none;
   CHECK_FALSE(none.file("eco.json", false, err));
 }
+
+TEST_CASE("_startJson's view: static entries, append_env_to_name and names that are not strings", "[config]") {
+  TempDir d;
+  InDir in(d.path());
+  std::string err;
+  d.write("eco.config.js",
+          "module.exports = { apps: [ { name: 'stock', script: 'a.js', append_env_to_name: true }, { script: 'c.js' } ],\n"
+          "  static: [ { name: 'docs', path: '.', port: 8081 }, { path: '.', port: 8080 }, { name: 7, port: 9 } ] };\n");
+  auto start = reader({"startOrRestart", "eco.config.js"}).file("eco.config.js", true, err);
+  INFO(err);
+  REQUIRE(start);
+  CHECK(start->names == V{"stock", "c", "docs", "static-page-server-8080", "7"});
+  REQUIRE(start->flags.size() == 5);
+  CHECK(start->flags[0].append_env_to_name);
+  CHECK_FALSE(start->flags[1].append_env_to_name);
+  CHECK(start->flags[1].name_is_string);
+  CHECK_FALSE(start->flags[4].name_is_string);  // static entries are not verified: a number stays one
+  CHECK(start->flags[2].is_static);
+  CHECK(start->flags[3].is_static);
+  CHECK_FALSE(start->flags[0].is_static);
+  // actionFromJson (stop, delete, `restart -`) reads no static entries.
+  auto stop = reader({"stop", "eco.config.js"}).file("eco.config.js", false, err);
+  REQUIRE(stop);
+  CHECK(stop->names == V{"stock", "c"});
+  CHECK(stop->flags.empty());
+  // pm2 itself rejects an app whose name is a number.
+  d.write("num.json", R"({"apps":[{"name":5,"script":"b.js"}]})");
+  CHECK_FALSE(reader({"restart", "num.json"}).file("num.json", true, err));
+}

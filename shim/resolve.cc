@@ -1,6 +1,11 @@
 #include "resolve.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <climits>
+#include <fstream>
+#include <iterator>
 #include <regex>
 
 #include <fmt/format.h>
@@ -29,6 +34,55 @@ std::string js_path_resolve(const std::string& cwd, const std::string& p) {
   return out.empty() ? "/" : out;
 }
 
+namespace {
+
+// The JavaScript pattern (web-compatible, no flags) as a std::regex
+// ECMAScript pattern with the same meaning, or nullopt where libstdc++ reads
+// it differently and no rewrite is certain:
+// - inside a class, `[` is a plain character in JavaScript, while std::regex
+//   reads `[:alpha:]`, `[.a.]` and `[=a=]` as POSIX classes, collating
+//   elements and equivalence classes: it is escaped;
+// - `\c` (control escapes, and Annex B's readings of `\c` with no letter),
+//   backreferences (JavaScript matches a group that did not take part as
+//   empty, std::regex fails) and legacy octal escapes are not translated.
+std::optional<std::string> to_std_regex(const std::string& source) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < source.size(); ++i) {
+    char c = source[i];
+    if (c == '\\') {
+      if (i + 1 >= source.size()) return std::nullopt;
+      char k = source[i + 1];
+      if (k == 'c') return std::nullopt;
+      if (digit(k) && (k != '0' || (i + 2 < source.size() && digit(source[i + 2])))) return std::nullopt;
+      out += c;
+      out += k;
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == '[') {
+        out += "\\[";
+        continue;
+      }
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < source.size() && source[i + 1] == '^') out += source[++i];
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<bool> js_regex_test(const std::string& source, const std::string& name) {
   RegexVerdict v = analyse_js_regex(source);
   if (!v.valid || v.approximate) return std::nullopt;
@@ -43,12 +97,34 @@ std::optional<bool> js_regex_test(const std::string& source, const std::string& 
   if (non_ascii(name))
     for (const char* counts : {".", "[^", "\\W", "\\S", "\\D", "\\u", "\\x"})
       if (source.find(counts) != std::string::npos) return std::nullopt;
+  std::optional<std::string> translated = to_std_regex(source);
+  if (!translated) return std::nullopt;
   try {
-    std::regex re(source, std::regex::ECMAScript);
+    std::regex re(*translated, std::regex::ECMAScript);
     return std::regex_search(name, re);
   } catch (const std::regex_error&) {
     return std::nullopt;
   }
+}
+
+std::optional<std::string> pm2_daemon_cwd(const std::string& pid_file) {
+  std::ifstream in(pid_file);
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  std::string proc = "/proc/" + std::to_string(pid);
+  // The daemon names itself `PM2 v<version>: God Daemon (<home>)` (unless
+  // PM2_DAEMON_TITLE says otherwise: then its cwd stays unknown).
+  std::ifstream cmd(proc + "/cmdline", std::ios::binary);
+  std::string title((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+  if (title.find("God Daemon") == std::string::npos) return std::nullopt;
+  char buf[PATH_MAX];
+  ssize_t n = readlink((proc + "/cwd").c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  std::string cwd(buf, static_cast<size_t>(n));
+  bool deleted = cwd.size() >= 10 && cwd.compare(cwd.size() - 10, 10, " (deleted)") == 0;
+  if (cwd.empty() || cwd[0] != '/' || deleted)
+    return std::nullopt;
+  return cwd;
 }
 
 namespace {
@@ -169,7 +245,9 @@ class Resolver {
     return out;
   }
 
-  // stop/delete with a config: actionFromJson (exact --only, by name or path).
+  // stop/delete with a config, and stop/restart/delete with '-':
+  // actionFromJson (exact --only, by name or script path, no namespace
+  // fallback; apps that do not run are not started).
   void action_from_json(const std::string& path, const std::string& label) {
     std::optional<ConfigApps> apps = config(path, false);
     if (!apps) return;
@@ -182,21 +260,40 @@ class Resolver {
     }
   }
 
-  // restart/reload/start with a config: _startJson restarts the running apps
-  // by name (each through _operate) and starts the others.
+  // start/restart/reload/startOr* with a config, and `start -`: _startJson.
+  // Each app (static: entries included) passes --only (split on ',' or ' ')
+  // by its own name, then takes `-<env>` when append_env_to_name is set and
+  // --env given; the running processes with one of these names are
+  // restarted (each name through _operate), the other apps started.
   void start_json(const std::string& path, const std::string& label) {
     std::optional<ConfigApps> apps = config(path, true);
     if (!apps) return;
     auto only = call_.options.find("only");
+    auto env = call_.options.find("env");
+    bool with_env = env != call_.options.end() && !env->second.empty();
+    std::vector<std::string> list;
+    if (only != call_.options.end()) list = split_only(only->second);
     std::vector<std::string> wanted;
-    for (const std::string& name : apps->names) {
-      if (only != call_.options.end()) {
-        std::vector<std::string> list = split_only(only->second);
-        if (std::find(list.begin(), list.end(), name) == list.end()) continue;
+    for (size_t i = 0; i < apps->names.size(); ++i) {
+      ConfigAppFlags f = i < apps->flags.size() ? apps->flags[i] : ConfigAppFlags{};
+      std::string name = apps->names[i];
+      if (only != call_.options.end() &&
+          (!f.name_is_string || std::find(list.begin(), list.end(), name) == list.end()))
+        continue;
+      if (f.append_env_to_name && with_env) {
+        name += "-" + env->second;
+        f.name_is_string = true;
+      }
+      if (!f.name_is_string) {
+        r_.new_apps.push_back(name);  // never equals a running process's name
+        continue;
       }
       wanted.push_back(name);
     }
+    std::vector<std::string> done;
     for (const std::string& name : wanted) {
+      if (std::find(done.begin(), done.end(), name) != done.end()) continue;
+      done.push_back(name);
       bool running = std::any_of(procs_.begin(), procs_.end(), [&](const ProcessInfo& p) { return p.name == name; });
       if (running)
         operate(name, fmt::format("{}: app `{}`", label, name));
@@ -223,27 +320,106 @@ class Resolver {
       operate(t, label);
       return;
     }
-    // Same script path and name already managed: a stopped one restarts.
+    // restartExistingProcessPathOrStartNew: the last process with this
+    // script path and the app's name decides. Stopped, stopping or errored:
+    // pm2 restarts the name through _operate, i.e. every process of that
+    // name (or script path) in every namespace. Running: "Script already
+    // launched" (nothing happens) unless -f, which starts another one.
     std::string full = js_path_resolve(in_.cwd, t);
     auto name_opt = call_.options.find("name");
-    std::string name = name_opt != call_.options.end() ? name_opt->second : stem(t);
+    std::string name;
+    if (name_opt != call_.options.end() && !name_opt->second.empty())
+      name = name_opt->second;
+    else if (t.find(' ') != std::string::npos)
+      name = t;  // verifyConfs runs it with bash -c and names it after the command
+    else
+      name = stem(t);
+    const ProcessInfo* managed = nullptr;
     for (const ProcessInfo& p : procs_)
-      if (p.exec_path == full && p.name == name && (p.status == "stopped" || p.status == "stopping" || p.status == "errored")) {
-        add(p.pm_id);
-        note(fmt::format("{}: restarts stopped `{}`", label, name));
-        return;
-      }
+      if (p.exec_path == full && p.name == name) managed = &p;
+    if (managed && (managed->status == "stopped" || managed->status == "stopping" || managed->status == "errored")) {
+      operate(name, fmt::format("{}: restarts stopped `{}`", label, name));
+      return;
+    }
+    if (managed && !call_.has_option("force")) {
+      note(fmt::format("{}: `{}` already runs this script (pm2 refuses without -f)", label, name));
+      return;
+    }
     r_.new_apps.push_back(name);
     note(fmt::format("{}: starts a new process", label));
   }
 
+  // node's path.basename(p) (POSIX): trailing slashes ignored.
+  static std::string basename(const std::string& t) {
+    size_t end = t.find_last_not_of('/');
+    if (end == std::string::npos) return "";
+    std::string s = t.substr(0, end + 1);
+    size_t slash = s.find_last_of('/');
+    return slash == std::string::npos ? s : s.substr(slash + 1);
+  }
+
+  // God.findByName in the daemon: name, or pm_exec_path == path.resolve(v)
+  // against the daemon's own cwd. When that cwd is unknown, any process
+  // whose script path ends in the target's path could be hit: the
+  // resolution is then uncertain, with those processes counted.
+  void signal_by_name(const std::string& v, const std::string& label) {
+    std::vector<int> ids;
+    if (!v.empty() && v[0] == '/') {
+      ids = by_name_or_path(v);
+    } else if (in_.daemon_cwd) {
+      std::string full = js_path_resolve(*in_.daemon_cwd, v);
+      for (const ProcessInfo& p : procs_)
+        if (p.name == v || p.exec_path == full) ids.push_back(p.pm_id);
+    } else {
+      // The suffix every path.resolve(<some dir>, v) ends with; none when v
+      // climbs out with `..` or names the directory itself.
+      std::vector<std::string> parts;
+      bool unbounded = false;
+      size_t i = 0;
+      while (i <= v.size()) {
+        size_t j = v.find('/', i);
+        if (j == std::string::npos) j = v.size();
+        std::string part = v.substr(i, j - i);
+        if (part == "..") unbounded = true;
+        else if (!part.empty() && part != ".") parts.push_back(part);
+        i = j + 1;
+      }
+      if (parts.empty()) unbounded = true;
+      std::string suffix;
+      for (const std::string& part : parts) suffix += "/" + part;
+      std::vector<int> maybe;
+      for (const ProcessInfo& p : procs_) {
+        if (p.name == v) {
+          ids.push_back(p.pm_id);
+          continue;
+        }
+        bool could = !p.exec_path.empty() &&
+                     (unbounded || (p.exec_path.size() >= suffix.size() &&
+                                    p.exec_path.compare(p.exec_path.size() - suffix.size(), suffix.size(), suffix) == 0));
+        if (could) maybe.push_back(p.pm_id);
+      }
+      if (!maybe.empty()) {
+        uncertain(fmt::format("`{}` may name a script relative to the pm2 daemon's working directory, which cannot "
+                              "be read",
+                              v));
+        ids.insert(ids.end(), maybe.begin(), maybe.end());
+        std::sort(ids.begin(), ids.end());
+      }
+    }
+    for (int id : ids) add(id);
+    note(fmt::format("{}: name or script path ({} process(es))", label, ids.size()));
+  }
+
+  // path.extname(t) !== ''
   static bool has_extension(const std::string& t) {
-    std::string base = t.substr(t.find_last_of('/') == std::string::npos ? 0 : t.find_last_of('/') + 1);
+    std::string base = basename(t);
+    if (base == "..") return false;
     size_t dot = base.find_last_of('.');
     return dot != std::string::npos && dot > 0;
   }
+  // Common.renderApplicationName: the basename up to its last dot.
   static std::string stem(const std::string& t) {
-    std::string base = t.substr(t.find_last_of('/') == std::string::npos ? 0 : t.find_last_of('/') + 1);
+    std::string base = basename(t);
     size_t dot = base.find_last_of('.');
     return dot != std::string::npos && dot > 0 ? base.substr(0, dot) : base;
   }
@@ -253,12 +429,16 @@ class Resolver {
     const std::string& c = call_.command;
     switch (t.role) {
       case TargetRole::Operate:
-        if (t.form == TargetForm::Stdin || t.form == TargetForm::ConfigFile) {
-          std::string path = t.form == TargetForm::Stdin ? "-" : t.value;
+        if (t.form == TargetForm::Stdin) {
+          // stop -, restart -, delete -: API.js hands the document to
+          // actionFromJson (reload has no stdin form: pm2_cli reads its '-'
+          // as a name).
+          action_from_json("-", label);
+        } else if (t.form == TargetForm::ConfigFile) {
           if (c == "stop" || c == "delete")
-            action_from_json(path, label);
+            action_from_json(t.value, label);
           else
-            start_json(path, label);
+            start_json(t.value, label);
         } else {
           operate(t.value, label);
         }
@@ -280,9 +460,7 @@ class Resolver {
           for (const ProcessInfo& p : procs_) add(p.pm_id);
           note(fmt::format("{}: all (modules included)", label));
         } else if (js_parse_int_is_nan(t.value)) {
-          std::vector<int> ids = by_name_or_path(t.value);
-          for (int id : ids) add(id);
-          note(fmt::format("{}: name ({} process(es))", label, ids.size()));
+          signal_by_name(t.value, label);
         } else {
           // sendSignalToProcessId(parseInt-ish id)
           long id = std::strtol(t.value.c_str(), nullptr, 0);

@@ -14,16 +14,37 @@
 
 namespace pm2guard::shim {
 
+/// What _startJson does with an app's name before it compares it with the
+/// running processes' names.
+struct ConfigAppFlags {
+  /// `append_env_to_name` is truthy: with `--env X` the name becomes `<name>-X`.
+  bool append_env_to_name = false;
+  /// The name is a JavaScript string. _startJson compares names strictly
+  /// (indexOf), so a number, `undefined` ... never equals a running
+  /// process's name nor an `--only` entry (unless `-X` was appended to it).
+  bool name_is_string = true;
+  /// An entry of the file's `static:` list (a `pm2 serve` app).
+  bool is_static = false;
+};
+
 /// The apps of an ecosystem file or of a JSON document read from stdin.
 struct ConfigApps {
-  std::vector<std::string> names;  ///< app names as pm2 renders them (name, else script basename without extension)
+  /// App names as pm2 renders them (name, else script basename without
+  /// extension; for `static:` entries, their name or
+  /// `static-page-server-<port>`); a name that is not a string as JavaScript
+  /// concatenates it.
+  std::vector<std::string> names;
+  /// Read as _startJson reads: per name, in the same order (empty: defaults).
+  std::vector<ConfigAppFlags> flags;
 };
 
 /// Loads a config file's apps as pm2 would, from the file name exactly as
 /// given (pm2 decides the format from it and reads it from its cwd).
-/// `start_json`: as start/restart/reload read it (_startJson), else as
-/// stop/delete do (actionFromJson). nullopt with `error` when pm2's result
-/// cannot be known.
+/// `start_json`: as start/restart/reload of a file and `start -` read it
+/// (_startJson: `apps`, else `pm2`, else the document, then `static:`),
+/// else as stop/delete of a file and `stop -`, `restart -`, `delete -` do
+/// (actionFromJson: `apps`, else the document). nullopt with `error` when
+/// pm2's result cannot be known.
 using ConfigLoader =
     std::function<std::optional<ConfigApps>(const std::string& file, bool start_json, std::string& error)>;
 /// The same for the document pm2 reads from stdin (`pm2 delete -`).
@@ -32,6 +53,11 @@ using StdinLoader = std::function<std::optional<ConfigApps>(bool start_json, std
 struct ResolveInput {
   const std::vector<ProcessInfo>* processes = nullptr;
   std::string cwd;  ///< the caller's working directory, for path.resolve()
+  /// The daemon's working directory: `sendSignal` targets are resolved by
+  /// the daemon (God.findByName), whose path.resolve() uses its own cwd.
+  /// nullopt when unknown: a relative target that could name a script then
+  /// leaves the resolution uncertain.
+  std::optional<std::string> daemon_cwd;
   ConfigLoader load_config;
   StdinLoader load_stdin;
 };
@@ -63,5 +89,10 @@ std::string js_path_resolve(const std::string& cwd, const std::string& p);
 /// std::regex does not read as JavaScript does, or when non-ASCII text
 /// (bytes here, UTF-16 code units there) could make the two disagree.
 std::optional<bool> js_regex_test(const std::string& source, const std::string& name);
+
+/// The working directory of the pm2 daemon whose pid `pid_file` holds, when
+/// that process is a pm2 God Daemon and its cwd can be read (/proc); else
+/// nullopt.
+std::optional<std::string> pm2_daemon_cwd(const std::string& pid_file);
 
 }  // namespace pm2guard::shim

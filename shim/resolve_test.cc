@@ -91,7 +91,7 @@ TEST_CASE("hidden restarts and signals", "[resolve]") {
 
 TEST_CASE("config files: stop/delete by name, restart/start through _startJson with --only", "[resolve]") {
   ConfigLoader cfg = [](const std::string&, bool, std::string&) -> std::optional<ConfigApps> {
-    return ConfigApps{{"flyer-crawler-api", "flyer-crawler-worker", "not-running"}};
+    return ConfigApps{{"flyer-crawler-api", "flyer-crawler-worker", "not-running"}, {}};
   };
   CHECK(resolve("pm2 delete ecosystem.config.js", cfg) == V{0, 7, 1});
   CHECK(resolve("pm2 delete ecosystem.config.js --only flyer-crawler-worker", cfg) == V{1});
@@ -133,4 +133,147 @@ TEST_CASE("path.resolve", "[resolve]") {
   CHECK(js_path_resolve("/srv/app", "./x/../y.js") == "/srv/app/y.js");
   CHECK(js_path_resolve("/srv/app", "/abs/z.js") == "/abs/z.js");
   CHECK(js_path_resolve("/", "..") == "/");
+}
+
+namespace {
+
+struct Case {
+  std::vector<ProcessInfo> procs;
+  ConfigLoader cfg;
+  StdinLoader in;
+  std::optional<std::string> daemon_cwd;
+  Resolution run(const std::string& line) const {
+    ResolveInput input;
+    input.processes = &procs;
+    input.cwd = "/srv/flyer";
+    input.load_config = cfg;
+    input.load_stdin = in;
+    input.daemon_cwd = daemon_cwd;
+    return resolve_targets(parse_pm2_call(pm2guard::testing::inv(line)), input);
+  }
+  std::vector<int> ids(const std::string& line) const { return run(line).ids; }
+};
+
+ProcessInfo proc(int id, const char* name, const char* ns, const char* path, const char* status = "online") {
+  ProcessInfo x;
+  x.pm_id = id;
+  x.name = name;
+  x.ns = ns;
+  x.status = status;
+  x.exec_path = path;
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("_startJson appends -<env> to append_env_to_name apps after --only, and reads static entries",
+          "[resolve]") {
+  Case c;
+  c.procs = {proc(0, "stock", "default", "/srv/stock/a.js"), proc(1, "stock-api", "default", "/srv/stock/a.js"),
+             proc(2, "stock-api", "other", "/srv/stock/a.js"), proc(3, "static-page-server-8080", "default", "/x.js"),
+             proc(4, "docs", "default", "/y.js"), proc(5, "5", "default", "/z.js")};
+  ConfigAppFlags append;
+  append.append_env_to_name = true;
+  ConfigAppFlags stat;
+  stat.is_static = true;
+  ConfigAppFlags number_name;
+  number_name.name_is_string = false;
+  c.cfg = [&](const std::string&, bool start_json, std::string&) -> std::optional<ConfigApps> {
+    if (!start_json) return ConfigApps{{"stock"}, {}};
+    return ConfigApps{{"stock", "static-page-server-8080", "docs", "5"}, {append, stat, stat, number_name}};
+  };
+  CHECK(c.ids("pm2 startOrRestart eco.config.js --env api") == V{1, 2, 3, 4});
+  CHECK(c.ids("pm2 restart eco.config.js --env api --only stock") == V{1, 2});
+  CHECK(c.ids("pm2 reload eco.config.js --env api --only stock-api").empty());  // --only sees the name before -api
+  CHECK(c.ids("pm2 startOrReload eco.config.js") == V{0, 3, 4});                // no --env: the name as written
+  CHECK(c.ids("pm2 start eco.config.js --only static-page-server-8080") == V{3});
+  CHECK(c.ids("pm2 restart eco.config.js --only 5").empty());  // a number never equals a name for _startJson
+  // stop and delete (actionFromJson) know neither.
+  CHECK(c.ids("pm2 stop eco.config.js --env api") == V{0});
+}
+
+TEST_CASE("start <script>: the last process with that script and name decides, a stopped one restarts the name",
+          "[resolve]") {
+  Case c;
+  c.procs = {proc(0, "dup", "default", "/srv/flyer/idle.js"), proc(1, "dup", "jobs", "/srv/flyer/idle.js", "stopped"),
+             proc(2, "dup", "other", "/srv/other.js"), proc(3, "idle", "default", "/srv/flyer/idle.js")};
+  CHECK(c.ids("pm2 start idle.js --name dup") == V{0, 1, 2});  // _operate('restartProcessId', 'dup')
+  CHECK(c.ids("pm2 start ./idle.js -n dup") == V{0, 1, 2});
+  CHECK(c.ids("pm2 start idle.js").empty());                   // `idle` runs: "Script already launched"
+  CHECK(c.ids("pm2 start idle.js -f").empty());                // -f starts another one
+  CHECK(c.ids("pm2 start other.js --name dup").empty());       // another path: a new process
+  std::swap(c.procs[0], c.procs[1]);                           // the last match runs: nothing is restarted
+  CHECK(c.ids("pm2 start idle.js --name dup").empty());
+  CHECK(c.ids("pm2 start dup") == V{1, 0, 2});                 // a name: restartExistingProcessName
+}
+
+TEST_CASE("stdin documents: restart/stop/delete - use actionFromJson, start - uses _startJson", "[resolve]") {
+  Case c;
+  c.procs = {proc(0, "web-api", "default", "/srv/flyer/idle.js"), proc(1, "web-worker", "default", "/srv/flyer/idle.js"),
+             proc(2, "jobs-a", "jobs", "/srv/j.js")};
+  bool asked_start = false;
+  c.in = [&](bool start_json, std::string&) -> std::optional<ConfigApps> {
+    asked_start = start_json;
+    return ConfigApps{{"web-api", "web-worker", "idle.js", "jobs"}, {}};
+  };
+  // Exact --only, names and script paths (idle.js is every process's script), no namespace fallback.
+  CHECK(c.ids("pm2 restart -") == V{0, 1});
+  CHECK_FALSE(asked_start);
+  CHECK(c.ids("pm2 restart - --only web-api,web-worker").empty());
+  CHECK(c.ids("pm2 restart - --only web-worker") == V{1});
+  CHECK(c.ids("pm2 stop - --only idle.js") == V{0, 1});
+  CHECK(c.ids("pm2 delete -") == V{0, 1});
+  CHECK(c.ids("pm2 start - --only web-api,web-worker") == V{0, 1});  // _startJson splits --only
+  CHECK(asked_start);
+  // `start x.js -` and `reload -` do not read stdin: '-' is a name there.
+  Pm2Call start = parse_pm2_call(pm2guard::testing::inv("pm2 start x.js -"));
+  REQUIRE(start.targets.size() == 2);
+  CHECK(start.targets[1].form == TargetForm::Name);
+  CHECK(parse_pm2_call(pm2guard::testing::inv("pm2 start -")).targets[0].form == TargetForm::Stdin);
+  CHECK(parse_pm2_call(pm2guard::testing::inv("pm2 reload -")).targets[0].form == TargetForm::Name);
+}
+
+TEST_CASE("sendSignal resolves script paths against the daemon's cwd, or fails closed", "[resolve]") {
+  Case c;
+  c.procs = {proc(0, "api", "default", "/srv/app/server.js"), proc(1, "worker", "default", "/srv/app/lib/worker.js"),
+             proc(2, "server.js", "default", "/elsewhere/x.js")};
+  Resolution known_abs = c.run("pm2 sendSignal SIGUSR2 /srv/app/server.js");
+  CHECK(known_abs.certain);
+  CHECK(known_abs.ids == V{0});
+  Resolution unknown = c.run("pm2 sendSignal SIGUSR2 server.js");  // the caller's cwd is /srv/flyer
+  CHECK_FALSE(unknown.certain);
+  CHECK(unknown.ids == V{0, 2});
+  Resolution name_only = c.run("pm2 sendSignal SIGUSR2 worker");
+  CHECK(name_only.certain);
+  CHECK(name_only.ids == V{1});
+  CHECK_FALSE(c.run("pm2 sendSignal SIGUSR2 ../x.js").certain);
+  c.daemon_cwd = "/srv/app";
+  Resolution known = c.run("pm2 sendSignal SIGUSR2 server.js");
+  CHECK(known.certain);
+  CHECK(known.ids == V{0, 2});
+  CHECK(c.ids("pm2 sendSignal SIGUSR2 ./lib/worker.js") == V{1});
+  c.daemon_cwd = "/";
+  CHECK(c.ids("pm2 sendSignal SIGUSR2 server.js") == V{2});
+}
+
+TEST_CASE("regexes are tested with JavaScript's reading, not POSIX brackets", "[resolve]") {
+  // JavaScript: [[:alpha:] is the class of '[', ':', 'a', 'l', 'p', 'h', then a literal ']'.
+  CHECK(js_regex_test("[[:alpha:]]", "web") == false);
+  CHECK(js_regex_test("[[:alpha:]]", "a]") == true);
+  CHECK(js_regex_test("[[:alpha:]]", ":]") == true);
+  CHECK(js_regex_test("[[.a.]]", "a") == false);
+  CHECK(js_regex_test("[[=a=]]", "=]") == true);
+  CHECK(js_regex_test("[^[]", "[") == false);
+  CHECK(js_regex_test("[]", "a") == false);  // the empty class
+  CHECK(js_regex_test("[^]", "a") == true);
+  CHECK(js_regex_test("\\[x\\]", "[x]") == true);
+  // What std::regex reads otherwise is not judged.
+  CHECK_FALSE(js_regex_test("(a)?\\1b", "b").has_value());  // JavaScript: true
+  CHECK_FALSE(js_regex_test("\\cA", "\x01").has_value());
+  CHECK_FALSE(js_regex_test("[\\1]", "\x01").has_value());
+  Case c;
+  c.procs = {proc(0, "web", "default", "/a.js"), proc(1, "a]", "default", "/b.js")};
+  Resolution r = c.run("pm2 stop '/[[:alpha:]]/'");
+  CHECK(r.certain);
+  CHECK(r.ids == V{1});
 }

@@ -237,6 +237,7 @@ class Shim {
     ResolveInput in;
     in.processes = &procs_;
     in.cwd = cwd();
+    in.daemon_cwd = pm2_daemon_cwd(paths_.pid_file);
     in.load_config = [&reader](const std::string& file, bool start_json, std::string& e) {
       return reader.file(file, start_json, e);
     };

@@ -551,3 +551,97 @@ TEST_CASE("differential: the shim's targets are the processes real pm2 acts on",
     CHECK(said == did);
   }
 }
+
+// More of pm2's resolution proved on a real daemon: _startJson's
+// append_env_to_name and static: entries, `start <script> --name` over a
+// stopped process, the stdin documents of `restart -` (actionFromJson), and
+// sendSignal's script paths, which the daemon resolves against its own cwd.
+TEST_CASE("differential: config names, static apps, start of a script, stdin and signals", "[shim][e2e]") {
+  Pm2Sandbox box;
+  TempDir d;
+  std::string sub_script = box.dir() + "/sub/w.js";
+  fs::create_directories(box.dir() + "/sub");
+  std::ofstream(sub_script) << "setInterval(() => {}, 1000);\n";
+  box.start({Pm2App{"stock", "default", {}}, Pm2App{"stock-api", "default", {}}, Pm2App{"stock-api", "other", {}},
+             Pm2App{"docs", "default", {}}, Pm2App{"static-page-server-8080", "default", {}},
+             Pm2App{"dup", "default", {}}, Pm2App{"dup", "jobs", {}}});
+  box.pm2_ok({"start", sub_script, "--name", "w"});
+  std::string eco = d.write("eco.config.js",
+                            "module.exports = { apps: [ { name: 'stock', script: '" + box.idle_script() +
+                                "', append_env_to_name: true } ],\n"
+                                "  static: [ { name: 'docs', path: '.', port: 8081 }, { path: '.', port: 8080 } ] };\n");
+  Shim pm2(box);
+  pm2.env["PM2GUARD_DRY_RUN"] = "1";
+  pm2.env["PM2GUARD_TEST_SYSTEM_POLICY"] = d.write("open.yml", "syslog: false\nmax_processes: 100\n");
+  std::map<std::string, std::string> real_env;
+  for (const std::string& kv : box.environment()) real_env[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+
+  int last_dup = -1;
+  for (const json& p : box.jlist())
+    if (p["name"] == "dup") last_dup = std::max(last_dup, p["pm_id"].get<int>());
+  struct Case {
+    std::vector<std::string> args;
+    std::string input;
+    std::string cwd;  ///< "" = the sandbox's directory (the daemon's cwd)
+  };
+  std::string both_stock = R"({"apps":[{"name":"stock-api","script":"x.js"},{"name":"docs","script":"x.js"}]})";
+  std::vector<Case> cases = {
+      {{"startOrRestart", eco, "--env", "api"}, "", ""},  // stock-api (both namespaces), docs, static-page-server-8080
+      {{"restart", eco, "--env", "api", "--only", "stock"}, "", ""},
+      {{"reload", eco, "--env", "api", "--only", "stock-api"}, "", ""},  // --only sees `stock`: nothing
+      {{"start", eco, "--only", "static-page-server-8080"}, "", ""},
+      {{"restart", "-", "--only", "stock-api,docs"}, both_stock, ""},  // exact --only: nothing
+      {{"restart", "-", "--only", "docs"}, both_stock, ""},
+      {{"restart", "-"}, R"([{"name":"w.js","script":"x.js"},{"name":"sub/w.js","script":"x.js"}])", ""},
+      {{"sendSignal", "SIGKILL", "sub/w.js"}, "", d.path()},  // the daemon's cwd, not the caller's
+      {{"stop", std::to_string(last_dup)}, "", ""},
+      {{"start", box.idle_script(), "--name", "dup"}, "", ""},  // restarts every `dup`
+  };
+  auto snapshot = [&] {
+    std::map<int, std::pair<int, std::string>> s;
+    for (const json& p : box.jlist())
+      s[p["pm_id"]] = {p["pm2_env"]["restart_time"].get<int>(), p["pm2_env"]["status"].get<std::string>()};
+    return s;
+  };
+  // The table after one case is the one before the next (a dry run changes nothing).
+  std::map<int, std::pair<int, std::string>> after = snapshot();
+  for (const Case& c : cases) {
+    std::string shown;
+    for (const std::string& a : c.args) shown += " " + a;
+    INFO("pm2" << shown);
+    // The shim's dry run, in the case's directory.
+    std::vector<std::string> argv{pm2.shim_dir + "/pm2"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    RunOptions o;
+    o.env = pm2.env;
+    o.cwd = c.cwd.empty() ? box.dir() : c.cwd;
+    o.input = c.input;
+    RunResult said_run = run(argv, o);
+    INFO(said_run.err);
+    CHECK(said_run.code == 0);
+    std::set<int> said;
+    std::regex id_re("\\(id ([0-9]+)");
+    for (std::sregex_iterator it(said_run.err.begin(), said_run.err.end(), id_re), end; it != end; ++it)
+      said.insert(std::stoi((*it)[1]));
+    // The real pm2, same directory and input.
+    std::map<int, std::pair<int, std::string>> before = after;
+    std::vector<std::string> real{box.pm2_bin()};
+    real.insert(real.end(), c.args.begin(), c.args.end());
+    o.env = real_env;
+    RunResult did_run = run(real, o);
+    INFO(did_run.out << did_run.err);
+    // A killed process comes back through pm2's autorestart.
+    for (int i = 0; i < 30; ++i) {
+      after = snapshot();
+      if (std::all_of(after.begin(), after.end(), [](const auto& kv) {
+            return kv.second.second == "online" || kv.second.second == "stopped";
+          }))
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::set<int> did;
+    for (const auto& [id, state] : after)
+      if (before.count(id) && before[id] != state) did.insert(id);
+    CHECK(said == did);
+  }
+}
