@@ -203,9 +203,47 @@ std::vector<std::string_view> split_words(std::string_view s, std::string_view s
   return words;
 }
 
+// Programs a custom `shell:` may put before the interpreter: the runner
+// writes the script to a file and runs the command with `{0}` replaced by
+// the file's path, so `sudo -u deploy bash -e {0}` runs bash. The short
+// options that take a value (`-u user`, `-n 10`), the long ones that do
+// when written without `=`, and the operands before the program
+// (`timeout 5m bash {0}`).
+struct ShellWrapper {
+  std::string_view name;
+  std::string_view short_args;
+  std::vector<std::string_view> long_args;
+  int operands = 0;
+  bool assignments = false;  // NAME=value words before the program (env)
+};
+
+const ShellWrapper* find_shell_wrapper(std::string_view name) {
+  static const std::vector<ShellWrapper> k = {
+      {"sudo", "CDghpRrtTUu",
+       {"close-from", "chdir", "group", "host", "prompt", "chroot", "role", "type", "command-timeout", "other-user",
+        "user"}},
+      {"doas", "Cu", {}},
+      {"env", "uC", {"unset", "chdir"}, 0, true},
+      {"nice", "n", {"adjustment"}},
+      {"ionice", "cnt", {"class", "classdata"}},
+      {"nohup", "", {}},
+      {"setsid", "", {}},
+      {"stdbuf", "ioe", {"input", "output", "error"}},
+      {"timeout", "ks", {"kill-after", "signal"}, 1},
+      {"time", "fo", {"format", "output"}},
+      {"command", "", {}},
+      {"exec", "a", {}},
+  };
+  for (const ShellWrapper& w : k) {
+    if (w.name == name) return &w;
+  }
+  return nullptr;
+}
+
 // The dialect a `shell:` value runs, as the runner picks the program: the
-// first word's base name (`/bin/bash --noprofile ... {0}` is bash; through
-// `env` the program after it). "" for shells that are not linted.
+// first word's base name (`/bin/bash --noprofile ... {0}` is bash), past
+// wrappers such as `sudo -u deploy`, `env FOO=1` or `nice -n 10`. "" for
+// shells that are not linted.
 std::string resolve_shell(const Node* shell) {
   if (!shell || !shell->is(Node::Kind::Scalar)) return "bash";
   std::string_view spelled = shell->value;
@@ -219,15 +257,36 @@ std::string resolve_shell(const Node* shell) {
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".exe") == 0) name.resize(name.size() - 4);
     return name;
   };
-  std::string name = program(words[0]);
-  if (name == "env") {
-    name.clear();
-    for (size_t i = 1; i < words.size(); ++i) {
-      if (words[i].front() == '-' || words[i].find('=') != std::string_view::npos) continue;
-      name = program(words[i]);
-      break;
+  size_t i = 0;
+  for (int hops = 0; i < words.size() && hops < 8; ++hops) {
+    const ShellWrapper* w = find_shell_wrapper(program(words[i]));
+    if (!w) break;
+    ++i;
+    while (i < words.size()) {
+      std::string_view a = words[i];
+      if (w->assignments && (a == "-" || (a.front() != '-' && a.find('=') != std::string_view::npos))) {
+        ++i;  // `env -` (an empty environment), `env NAME=value`
+        continue;
+      }
+      if (a.size() < 2 || a.front() != '-') break;
+      ++i;
+      if (a == "--") break;
+      if (a[1] == '-') {
+        std::string_view name = a.substr(2);
+        if (name.find('=') == std::string_view::npos &&
+            std::find(w->long_args.begin(), w->long_args.end(), name) != w->long_args.end())
+          ++i;
+        continue;
+      }
+      for (size_t c = 1; c < a.size(); ++c) {
+        if (w->short_args.find(a[c]) == std::string_view::npos) continue;
+        if (c + 1 == a.size()) ++i;  // `-u deploy`; `-udeploy` holds its value
+        break;
+      }
     }
+    i += static_cast<size_t>(w->operands);
   }
+  std::string name = i < words.size() ? program(words[i]) : "";
   if (name == "sh" || name == "dash" || name == "ash") return "sh";
   if (name == "bash" || name == "zsh" || name == "ksh") return "bash";
   return "";

@@ -139,7 +139,18 @@ TEST_CASE("which shells are linted and which are skipped", "[workflow][shell]") 
                         Case{"/usr/bin/env bash {0}", "bash"}, Case{"${{ matrix.shell }}", "bash"},
                         Case{"C:\\\\tools\\\\bash.exe {0}", "bash"}, Case{"pwsh", ""},
                         Case{"powershell -command . '{0}'", ""}, Case{"python", ""}, Case{"node {0}", ""},
-                        Case{"cmd", ""}, Case{"perl {0}", ""}}) {
+                        Case{"cmd", ""}, Case{"perl {0}", ""},
+                        // wrappers the runner's command passes the script file through
+                        Case{"sudo -u deploy bash -e {0}", "bash"}, Case{"sudo bash {0}", "bash"},
+                        Case{"sudo -iu deploy sh {0}", "sh"}, Case{"sudo --user deploy bash {0}", "bash"},
+                        Case{"sudo --user=deploy -E bash {0}", "bash"}, Case{"env FOO=1 bash {0}", "bash"},
+                        Case{"env -i PATH=/bin -u HOME sh -e {0}", "sh"}, Case{"nice -n 10 sh -e {0}", "sh"},
+                        Case{"nice -10 bash {0}", "bash"}, Case{"timeout 10m bash {0}", "bash"},
+                        Case{"timeout -s KILL 10m sudo -u app bash {0}", "bash"},
+                        Case{"/usr/bin/sudo /bin/bash {0}", "bash"}, Case{"doas -u app sh {0}", "sh"},
+                        Case{"sudo pwsh {0}", ""}, Case{"sudo -u bash python {0}", ""},
+                        Case{"nice -n 10 python {0}", ""}, Case{"sudo", ""}, Case{"env", ""},
+                        Case{"sudoer bash {0}", ""}}) {
     INFO(c.shell);
     auto e = extract(std::string("jobs:\n  a:\n    steps:\n      - shell: \"") + c.shell +
                      "\"\n        run: pm2 delete all\n");
