@@ -9,6 +9,7 @@
 #include <cctype>
 #include <deque>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -98,6 +99,24 @@ class TreeBuilder final : public YAML::EventHandler {
   std::vector<Node*> stack_;
   std::vector<Node*> anchors_;  // by yaml-cpp's anchor id
   Node* root_ = nullptr;
+};
+
+// Records where the next document starts, and nothing else.
+class DocumentStart final : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> mark;
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (!mark) mark = m;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
 };
 
 // ---------------------------------------------------------------------------
@@ -413,10 +432,20 @@ constexpr std::string_view kExpected = "expected a workflow (a top-level `jobs:`
 ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
   ExtractResult result;
   TreeBuilder tree;
+  std::optional<YAML::Mark> second_document;
   std::istringstream in(file.text);
   try {
     YAML::Parser parser(in);
     parser.HandleNextDocument(tree);
+    // Whatever follows the first document is a second one (or a syntax
+    // error, reported as such): never dropped unseen.
+    DocumentStart next;
+    try {
+      parser.HandleNextDocument(next);
+    } catch (const YAML::Exception&) {
+      if (!next.mark) throw;  // broken before a document could start
+    }
+    second_document = next.mark;
   } catch (const YAML::Exception& e) {
     FileError err{file.path, 1, 1, "invalid YAML: " + e.msg};
     if (e.mark.pos >= 0) {
@@ -473,6 +502,19 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     } else {
       result.error = FileError{file.path, 1, 1, std::move(message)};
     }
+  }
+  if (second_document) {
+    // GitHub rejects the file; Gitea's and Forgejo's runners decode the
+    // first document and ignore the rest, which therefore never runs.
+    std::string message =
+        "a second YAML document starts here: a workflow or action file holds one document (GitHub rejects the "
+        "file, other runners read only the first document); only the first document is linted";
+    if (result.error) message += "; the first document: " + result.error->message;
+    FileError err{file.path, 1, 1, std::move(message)};
+    if (second_document->pos >= 0) {
+      std::tie(err.line, err.col) = file.line_col(static_cast<uint32_t>(second_document->pos));
+    }
+    result.error = std::move(err);
   }
   return result;
 }

@@ -72,6 +72,8 @@ struct ExtractResult {
   /// workflow nor an action (e.g. a pm2 ecosystem file under .github/workflows).
   /// On invalid YAML, `scripts` still holds the scripts parsed before the
   /// error (a later step may have broken the file; the earlier ones are sound).
+  /// Also set, at the second document's start, for a file holding more than
+  /// one YAML document; `scripts` then holds the first document's.
   std::optional<FileError> error;
   /// True for a valid action that runs no shell (`runs.using: node20`,
   /// `docker`): nothing to lint, not an error.

@@ -559,3 +559,71 @@ TEST_CASE("a large workflow maps its last step exactly", "[workflow][scale]") {
   const uint32_t line = 1 + static_cast<uint32_t>(jobs * (3 + 4 * steps));
   CHECK(where(e.file, last.text, "pm2") == lc(line, 11));
 }
+
+// ---------------------------------------------------------------------------
+// Multi-document files.
+
+TEST_CASE("a second YAML document is a file error at its start, and the first is still linted", "[workflow][error]") {
+  auto e = extract(R"(jobs:
+  deploy:
+    steps:
+      - run: pm2 restart api
+---
+jobs:
+  other:
+    steps:
+      - run: pm2 delete all
+)");
+  REQUIRE(e.result.error);
+  CHECK(e.result.error->line == 5);
+  CHECK(e.result.error->col == 1);
+  CHECK_THAT(e.result.error->message, Catch::Contains("second YAML document"));
+  CHECK_THAT(e.result.error->message, Catch::Contains("only the first document is linted"));
+  CHECK(labels(e) == Labels{"jobs.deploy.steps[0].run"});
+
+  // a trailing separator starts an (empty) second document too
+  auto trailing = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n---\n");
+  REQUIRE(trailing.result.error);
+  CHECK(trailing.result.error->line == 5);
+  CHECK(trailing.result.scripts.size() == 1);
+
+  // after an end marker `...`, the next document starts at its content
+  auto ended = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n# note\nfoo: bar\n");
+  REQUIRE(ended.result.error);
+  CHECK(ended.result.error->line == 7);
+  CHECK(ended.result.scripts.size() == 1);
+
+  // an empty first document: the workflow in the second is not run by anyone
+  auto empty_first = extract("---\n---\njobs:\n  a:\n    steps:\n      - run: pm2 kill\n");
+  REQUIRE(empty_first.result.error);
+  CHECK(empty_first.result.error->line == 2);
+  CHECK_THAT(empty_first.result.error->message, Catch::Contains("second YAML document") &&
+                                                    Catch::Contains("the first document: empty document"));
+  CHECK(empty_first.result.scripts.empty());
+
+  // a second document that is itself broken: still the multi-document error
+  auto broken = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n---\nx: [\n");
+  REQUIRE(broken.result.error);
+  CHECK(broken.result.error->line == 5);
+  CHECK_THAT(broken.result.error->message, Catch::Contains("second YAML document"));
+}
+
+TEST_CASE("one document, with explicit markers, is no error", "[workflow][error]") {
+  for (const char* yaml : {"---\njobs:\n  a:\n    steps:\n      - run: pm2 kill\n",
+                           "jobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n",
+                           "%YAML 1.2\n---\njobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n# trailing comment\n",
+                           "jobs:\n  a:\n    steps:\n      - run: |\n          echo ---\n          pm2 kill\n"}) {
+    INFO(yaml);
+    auto e = extract(yaml);
+    CHECK_FALSE(e.result.error);
+    CHECK(e.result.scripts.size() == 1);
+  }
+}
+
+TEST_CASE("content after the first document that is not a document is invalid YAML", "[workflow][error]") {
+  auto e = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n]\n");
+  REQUIRE(e.result.error);
+  CHECK_THAT(e.result.error->message, Catch::StartsWith("invalid YAML: "));
+  CHECK(e.result.error->line == 6);
+  CHECK(e.result.scripts.size() == 1);
+}
