@@ -324,11 +324,168 @@ void apply_env(EnvMap& env, const Node* node) {
   });
 }
 
-const SshActionSpec* find_ssh_action(std::string_view repository) {
-  for (const SshActionSpec& spec : ssh_actions()) {
-    if (spec.repository == repository) return &spec;
+// ---------------------------------------------------------------------------
+// Context values: what `${{ inputs.x }}`, `${{ matrix.x }}` and
+// `${{ env.X }}` may be, as the workflow declares it.
+
+bool is_literal(const Node* n) {
+  return n && n->is(Node::Kind::Scalar) && n->value.find("${{") == std::string::npos;
+}
+
+void add_value(ContextValues& cv, const std::string& v) {
+  if (std::find(cv.values.begin(), cv.values.end(), v) == cv.values.end()) cv.values.push_back(v);
+}
+
+// Two declarations of one reference (an input of both workflow_dispatch and
+// workflow_call, env names differing in case): either may apply.
+void merge_context(ContextMap& ctx, const std::string& key, const ContextValues& cv) {
+  auto [it, fresh] = ctx.try_emplace(key, cv);
+  if (fresh) return;
+  for (const std::string& v : cv.values) add_value(it->second, v);
+  it->second.complete = it->second.complete && cv.complete;
+}
+
+// Entries that say nothing (no value known, other values possible).
+void drop_empty(ContextMap& ctx) {
+  for (auto it = ctx.begin(); it != ctx.end();) {
+    it = it->second.values.empty() && !it->second.complete ? ctx.erase(it) : std::next(it);
   }
-  return nullptr;
+}
+
+// One input's declared values: a choice input is one of its options, a
+// boolean true or false; any other input may be anything its caller passes,
+// its default included.
+ContextValues input_values(const Node* spec) {
+  ContextValues cv;
+  const Node* type = as(get(spec, "type"), Node::Kind::Scalar);
+  std::string t = type ? lower(type->value) : "";
+  const Node* def = get(spec, "default");
+  if (t == "boolean") {
+    cv.values = {"true", "false"};
+    cv.complete = true;
+    return cv;
+  }
+  if (t == "choice") {
+    const Node* options = as(get(spec, "options"), Node::Kind::Sequence);
+    cv.complete = options && !options->items.empty();
+    if (options) {
+      for (const Node* o : options->items) {
+        if (is_literal(o)) {
+          add_value(cv, o->value);
+        } else {
+          cv.complete = false;
+        }
+      }
+    }
+  }
+  if (is_literal(def)) {
+    add_value(cv, def->value);
+  } else if (def && !def->is(Node::Kind::Null)) {
+    cv.complete = false;
+  }
+  return cv;
+}
+
+// `inputs.<name>` and `github.event.inputs.<name>` of a workflow's
+// workflow_dispatch and workflow_call triggers.
+ContextMap workflow_inputs(const Node* on) {
+  ContextMap ctx;
+  for (std::string_view trigger : {"workflow_dispatch", "workflow_call"}) {
+    const Node* inputs = as(get(get(on, trigger), "inputs"), Node::Kind::Mapping);
+    for_each_entry(inputs, [&](const Node* k, const Node* spec) {
+      if (!k->is(Node::Kind::Scalar)) return;
+      ContextValues cv = input_values(spec);
+      std::string name = lower(k->value);
+      merge_context(ctx, "inputs." + name, cv);
+      merge_context(ctx, "github.event.inputs." + name, cv);
+    });
+  }
+  drop_empty(ctx);
+  return ctx;
+}
+
+// `inputs.<name>` of a composite action: its default, and whatever the
+// calling step passes.
+ContextMap action_inputs(const Node* inputs) {
+  ContextMap ctx;
+  for_each_entry(as(inputs, Node::Kind::Mapping), [&](const Node* k, const Node* spec) {
+    if (!k->is(Node::Kind::Scalar)) return;
+    ContextValues cv;
+    if (const Node* def = get(spec, "default"); is_literal(def)) add_value(cv, def->value);
+    merge_context(ctx, "inputs." + lower(k->value), cv);
+  });
+  drop_empty(ctx);
+  return ctx;
+}
+
+// `matrix.<key>` of a job's `strategy.matrix`: an axis given as a literal
+// list is one of its items; `include:` entries add their values (to a key
+// that is no axis too, which then stays open: the combinations an include
+// does not reach leave it unset). Exclusions only remove combinations. A
+// matrix, axis or include given as an expression says nothing.
+void add_matrix(ContextMap& ctx, const Node* matrix) {
+  if (!matrix || !matrix->is(Node::Kind::Mapping)) return;
+  ContextMap axes;
+  const Node* include = nullptr;
+  for_each_entry(matrix, [&](const Node* k, const Node* v) {
+    if (!k->is(Node::Kind::Scalar)) return;
+    std::string key = lower(k->value);
+    if (key == "include") include = v;
+    if (key == "include" || key == "exclude") return;
+    ContextValues cv;
+    if (const Node* list = as(v, Node::Kind::Sequence)) {
+      cv.complete = !list->items.empty();
+      for (const Node* item : list->items) {
+        if (is_literal(item)) {
+          add_value(cv, item->value);
+        } else {
+          cv.complete = false;
+        }
+      }
+    }
+    merge_context(axes, "matrix." + key, cv);
+  });
+  if (include && !include->is(Node::Kind::Null)) {
+    bool unknown = !include->is(Node::Kind::Sequence);
+    if (!unknown) {
+      for (const Node* entry : include->items) {
+        if (!entry->is(Node::Kind::Mapping)) {
+          unknown = true;  // `- ${{ fromJSON(...) }}`: any key, any value
+          continue;
+        }
+        for_each_entry(entry, [&](const Node* k, const Node* v) {
+          if (!k->is(Node::Kind::Scalar)) return;
+          std::string key = "matrix." + lower(k->value);
+          ContextValues cv;
+          if (is_literal(v)) add_value(cv, v->value);
+          if (auto it = axes.find(key); it != axes.end()) cv.complete = it->second.complete && is_literal(v);
+          merge_context(axes, key, cv);
+        });
+      }
+    }
+    if (unknown) {
+      for (auto& [key, cv] : axes) cv.complete = false;
+    }
+  }
+  drop_empty(axes);
+  for (auto& [key, cv] : axes) ctx[key] = cv;
+}
+
+// `env.<name>` of the variables a step defines with a literal value.
+// Expressions read env case-insensitively; names that differ only in case
+// may each be the one read.
+void add_env(ContextMap& ctx, const EnvMap& env) {
+  ContextMap found;
+  for (const auto& [name, v] : env) {
+    ContextValues cv;
+    if (v.literal) {
+      cv.values = {v.value};
+      cv.complete = true;
+    }
+    merge_context(found, "env." + lower(name), cv);
+  }
+  drop_empty(found);
+  for (auto& [key, cv] : found) ctx[key] = cv;
 }
 
 // ---------------------------------------------------------------------------
@@ -339,6 +496,7 @@ class Extractor {
   Extractor(const SourceFile& file, ExtractResult& result) : file_(file), result_(result) {}
 
   void workflow(const Node* root, const Node* jobs) {
+    ContextMap contexts = workflow_inputs(get(root, "on"));
     EnvMap env;
     apply_env(env, get(root, "env"));
     const Node* shell = get_path(root, {"defaults", "run", "shell"});
@@ -349,14 +507,20 @@ class Extractor {
       EnvMap job_env = env;
       apply_env(job_env, get(job, "env"));
       const Node* job_shell = get_path(job, {"defaults", "run", "shell"});
-      steps(get(job, "steps"), fmt::format("jobs.{}.steps", id->value), job_env, job_shell ? job_shell : shell);
+      ContextMap job_contexts = contexts;
+      add_matrix(job_contexts, get_path(job, {"strategy", "matrix"}));
+      steps(get(job, "steps"), fmt::format("jobs.{}.steps", id->value), job_env, job_contexts,
+            job_shell ? job_shell : shell);
     }
   }
 
-  void composite(const Node* runs) { steps(get(runs, "steps"), "runs.steps", EnvMap{}, nullptr); }
+  void composite(const Node* root, const Node* runs) {
+    steps(get(runs, "steps"), "runs.steps", EnvMap{}, action_inputs(get(root, "inputs")), nullptr);
+  }
 
  private:
-  void steps(const Node* list, const std::string& prefix, const EnvMap& env, const Node* default_shell) {
+  void steps(const Node* list, const std::string& prefix, const EnvMap& env, const ContextMap& contexts,
+             const Node* default_shell) {
     if (!list || !list->is(Node::Kind::Sequence)) return;
     for (size_t i = 0; i < list->items.size(); ++i) {
       const Node* step = list->items[i];
@@ -364,6 +528,10 @@ class Extractor {
       std::string where = fmt::format("{}[{}]", prefix, i);
       EnvMap step_env = env;
       apply_env(step_env, get(step, "env"));
+      // The runner evaluates the step's expressions, those of an ssh
+      // action's script included, with the step's whole env.
+      ContextMap step_contexts = contexts;
+      add_env(step_contexts, step_env);
 
       auto runs = find_all(step, "run");
       if (!runs.empty()) {
@@ -375,6 +543,7 @@ class Extractor {
             ScriptUnit unit = unit_for(run, where + ".run");
             unit.shell = shell;
             unit.env = step_env;
+            unit.contexts = step_contexts;
             result_.scripts.push_back(std::move(unit));
           }
         }
@@ -382,8 +551,9 @@ class Extractor {
 
       const Node* uses = as(get(step, "uses"), Node::Kind::Scalar);
       if (!uses) continue;
-      const SshActionSpec* spec = find_ssh_action(normalise_uses(uses->value));
+      const SshActionSpec* spec = find_ssh_action(uses->value);
       if (!spec) continue;
+      std::string image = normalise_docker_image(uses->value);
       const Node* with = as(get(step, "with"), Node::Kind::Mapping);
       if (!with) continue;
       EnvMap remote_env = remote_environment(*spec, with, step_env);
@@ -392,8 +562,9 @@ class Extractor {
         if (!script.key || !script.value->is(Node::Kind::Scalar)) continue;
         ScriptUnit unit = unit_for(script, fmt::format("{}.with.{}", where, script.key->value));
         unit.origin = ScriptOrigin::RemoteScript;
-        unit.action = std::string(spec->repository);
+        unit.action = image.empty() ? std::string(spec->repository) : "docker://" + image;
         unit.env = remote_env;
+        unit.contexts = step_contexts;
         result_.scripts.push_back(std::move(unit));
       }
     }
@@ -471,7 +642,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     const Node* using_node = as(get(runs, "using"), Node::Kind::Scalar);
     bool is_composite = using_node ? lower(using_node->value) == "composite" : get(runs, "steps") != nullptr;
     if (is_composite) {
-      extractor.composite(runs);
+      extractor.composite(root, runs);
     } else if (!result.error) {
       result.nothing_to_lint = true;
     }
@@ -524,7 +695,9 @@ const std::vector<SshActionSpec>& ssh_actions() {
   // (the env-list input of appleboy/ssh-action). appleboy's `script_path`
   // names a file and `script_stop` is a flag: neither is an inline script.
   static const std::vector<SshActionSpec> k = {
-      {"appleboy/ssh-action", {"script"}, "envs"},
+      // drone-ssh is the image behind appleboy/ssh-action; run directly it
+      // takes the same `with:` inputs.
+      {"appleboy/ssh-action", {"script"}, "envs", {"appleboy/drone-ssh", "ghcr.io/appleboy/drone-ssh"}},
       {"garygrossgarten/github-action-ssh", {"command"}, ""},
       {"fifsky/ssh-action", {"command"}, ""},
       {"cross-the-world/ssh-scp-ssh-pipelines", {"first_ssh", "last_ssh"}, ""},
@@ -560,6 +733,38 @@ std::string normalise_uses(std::string_view uses) {
   auto parts = split_words(rest, "/");
   if (parts.size() < 2) return "";
   return fmt::format("{}/{}", parts[0], parts[1]);
+}
+
+std::string normalise_docker_image(std::string_view uses) {
+  auto words = split_words(uses, " \t\r\n");
+  if (words.empty()) return "";
+  std::string image = lower(words.front());
+  if (image.rfind("docker://", 0) != 0) return "";
+  image.erase(0, 9);
+  if (size_t digest = image.find('@'); digest != std::string::npos) image.resize(digest);
+  size_t last_slash = image.rfind('/');
+  if (size_t tag = image.find(':', last_slash == std::string::npos ? 0 : last_slash); tag != std::string::npos)
+    image.resize(tag);
+  for (std::string_view hub : {"docker.io/", "index.docker.io/", "registry-1.docker.io/"}) {
+    if (image.rfind(hub, 0) == 0) {
+      image.erase(0, hub.size());
+      break;
+    }
+  }
+  if (image.rfind("library/", 0) == 0) image.erase(0, 8);
+  return image;
+}
+
+const SshActionSpec* find_ssh_action(std::string_view uses) {
+  std::string repository = normalise_uses(uses);
+  std::string image = repository.empty() ? normalise_docker_image(uses) : "";
+  if (repository.empty() && image.empty()) return nullptr;
+  for (const SshActionSpec& spec : ssh_actions()) {
+    if (!repository.empty() && spec.repository == repository) return &spec;
+    if (!image.empty() && std::find(spec.docker_images.begin(), spec.docker_images.end(), image) != spec.docker_images.end())
+      return &spec;
+  }
+  return nullptr;
 }
 
 }  // namespace pm2guard::lint
