@@ -9,6 +9,7 @@
 #include <cctype>
 #include <deque>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -98,6 +99,24 @@ class TreeBuilder final : public YAML::EventHandler {
   std::vector<Node*> stack_;
   std::vector<Node*> anchors_;  // by yaml-cpp's anchor id
   Node* root_ = nullptr;
+};
+
+// Records where the next document starts, and nothing else.
+class DocumentStart final : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> mark;
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (!mark) mark = m;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
 };
 
 // ---------------------------------------------------------------------------
@@ -203,9 +222,47 @@ std::vector<std::string_view> split_words(std::string_view s, std::string_view s
   return words;
 }
 
+// Programs a custom `shell:` may put before the interpreter: the runner
+// writes the script to a file and runs the command with `{0}` replaced by
+// the file's path, so `sudo -u deploy bash -e {0}` runs bash. The short
+// options that take a value (`-u user`, `-n 10`), the long ones that do
+// when written without `=`, and the operands before the program
+// (`timeout 5m bash {0}`).
+struct ShellWrapper {
+  std::string_view name;
+  std::string_view short_args;
+  std::vector<std::string_view> long_args;
+  int operands = 0;
+  bool assignments = false;  // NAME=value words before the program (env)
+};
+
+const ShellWrapper* find_shell_wrapper(std::string_view name) {
+  static const std::vector<ShellWrapper> k = {
+      {"sudo", "CDghpRrtTUu",
+       {"close-from", "chdir", "group", "host", "prompt", "chroot", "role", "type", "command-timeout", "other-user",
+        "user"}},
+      {"doas", "Cu", {}},
+      {"env", "uC", {"unset", "chdir"}, 0, true},
+      {"nice", "n", {"adjustment"}},
+      {"ionice", "cnt", {"class", "classdata"}},
+      {"nohup", "", {}},
+      {"setsid", "", {}},
+      {"stdbuf", "ioe", {"input", "output", "error"}},
+      {"timeout", "ks", {"kill-after", "signal"}, 1},
+      {"time", "fo", {"format", "output"}},
+      {"command", "", {}},
+      {"exec", "a", {}},
+  };
+  for (const ShellWrapper& w : k) {
+    if (w.name == name) return &w;
+  }
+  return nullptr;
+}
+
 // The dialect a `shell:` value runs, as the runner picks the program: the
-// first word's base name (`/bin/bash --noprofile ... {0}` is bash; through
-// `env` the program after it). "" for shells that are not linted.
+// first word's base name (`/bin/bash --noprofile ... {0}` is bash), past
+// wrappers such as `sudo -u deploy`, `env FOO=1` or `nice -n 10`. "" for
+// shells that are not linted.
 std::string resolve_shell(const Node* shell) {
   if (!shell || !shell->is(Node::Kind::Scalar)) return "bash";
   std::string_view spelled = shell->value;
@@ -219,15 +276,36 @@ std::string resolve_shell(const Node* shell) {
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".exe") == 0) name.resize(name.size() - 4);
     return name;
   };
-  std::string name = program(words[0]);
-  if (name == "env") {
-    name.clear();
-    for (size_t i = 1; i < words.size(); ++i) {
-      if (words[i].front() == '-' || words[i].find('=') != std::string_view::npos) continue;
-      name = program(words[i]);
-      break;
+  size_t i = 0;
+  for (int hops = 0; i < words.size() && hops < 8; ++hops) {
+    const ShellWrapper* w = find_shell_wrapper(program(words[i]));
+    if (!w) break;
+    ++i;
+    while (i < words.size()) {
+      std::string_view a = words[i];
+      if (w->assignments && (a == "-" || (a.front() != '-' && a.find('=') != std::string_view::npos))) {
+        ++i;  // `env -` (an empty environment), `env NAME=value`
+        continue;
+      }
+      if (a.size() < 2 || a.front() != '-') break;
+      ++i;
+      if (a == "--") break;
+      if (a[1] == '-') {
+        std::string_view name = a.substr(2);
+        if (name.find('=') == std::string_view::npos &&
+            std::find(w->long_args.begin(), w->long_args.end(), name) != w->long_args.end())
+          ++i;
+        continue;
+      }
+      for (size_t c = 1; c < a.size(); ++c) {
+        if (w->short_args.find(a[c]) == std::string_view::npos) continue;
+        if (c + 1 == a.size()) ++i;  // `-u deploy`; `-udeploy` holds its value
+        break;
+      }
     }
+    i += static_cast<size_t>(w->operands);
   }
+  std::string name = i < words.size() ? program(words[i]) : "";
   if (name == "sh" || name == "dash" || name == "ash") return "sh";
   if (name == "bash" || name == "zsh" || name == "ksh") return "bash";
   return "";
@@ -246,11 +324,168 @@ void apply_env(EnvMap& env, const Node* node) {
   });
 }
 
-const SshActionSpec* find_ssh_action(std::string_view repository) {
-  for (const SshActionSpec& spec : ssh_actions()) {
-    if (spec.repository == repository) return &spec;
+// ---------------------------------------------------------------------------
+// Context values: what `${{ inputs.x }}`, `${{ matrix.x }}` and
+// `${{ env.X }}` may be, as the workflow declares it.
+
+bool is_literal(const Node* n) {
+  return n && n->is(Node::Kind::Scalar) && n->value.find("${{") == std::string::npos;
+}
+
+void add_value(ContextValues& cv, const std::string& v) {
+  if (std::find(cv.values.begin(), cv.values.end(), v) == cv.values.end()) cv.values.push_back(v);
+}
+
+// Two declarations of one reference (an input of both workflow_dispatch and
+// workflow_call, env names differing in case): either may apply.
+void merge_context(ContextMap& ctx, const std::string& key, const ContextValues& cv) {
+  auto [it, fresh] = ctx.try_emplace(key, cv);
+  if (fresh) return;
+  for (const std::string& v : cv.values) add_value(it->second, v);
+  it->second.complete = it->second.complete && cv.complete;
+}
+
+// Entries that say nothing (no value known, other values possible).
+void drop_empty(ContextMap& ctx) {
+  for (auto it = ctx.begin(); it != ctx.end();) {
+    it = it->second.values.empty() && !it->second.complete ? ctx.erase(it) : std::next(it);
   }
-  return nullptr;
+}
+
+// One input's declared values: a choice input is one of its options, a
+// boolean true or false; any other input may be anything its caller passes,
+// its default included.
+ContextValues input_values(const Node* spec) {
+  ContextValues cv;
+  const Node* type = as(get(spec, "type"), Node::Kind::Scalar);
+  std::string t = type ? lower(type->value) : "";
+  const Node* def = get(spec, "default");
+  if (t == "boolean") {
+    cv.values = {"true", "false"};
+    cv.complete = true;
+    return cv;
+  }
+  if (t == "choice") {
+    const Node* options = as(get(spec, "options"), Node::Kind::Sequence);
+    cv.complete = options && !options->items.empty();
+    if (options) {
+      for (const Node* o : options->items) {
+        if (is_literal(o)) {
+          add_value(cv, o->value);
+        } else {
+          cv.complete = false;
+        }
+      }
+    }
+  }
+  if (is_literal(def)) {
+    add_value(cv, def->value);
+  } else if (def && !def->is(Node::Kind::Null)) {
+    cv.complete = false;
+  }
+  return cv;
+}
+
+// `inputs.<name>` and `github.event.inputs.<name>` of a workflow's
+// workflow_dispatch and workflow_call triggers.
+ContextMap workflow_inputs(const Node* on) {
+  ContextMap ctx;
+  for (std::string_view trigger : {"workflow_dispatch", "workflow_call"}) {
+    const Node* inputs = as(get(get(on, trigger), "inputs"), Node::Kind::Mapping);
+    for_each_entry(inputs, [&](const Node* k, const Node* spec) {
+      if (!k->is(Node::Kind::Scalar)) return;
+      ContextValues cv = input_values(spec);
+      std::string name = lower(k->value);
+      merge_context(ctx, "inputs." + name, cv);
+      merge_context(ctx, "github.event.inputs." + name, cv);
+    });
+  }
+  drop_empty(ctx);
+  return ctx;
+}
+
+// `inputs.<name>` of a composite action: its default, and whatever the
+// calling step passes.
+ContextMap action_inputs(const Node* inputs) {
+  ContextMap ctx;
+  for_each_entry(as(inputs, Node::Kind::Mapping), [&](const Node* k, const Node* spec) {
+    if (!k->is(Node::Kind::Scalar)) return;
+    ContextValues cv;
+    if (const Node* def = get(spec, "default"); is_literal(def)) add_value(cv, def->value);
+    merge_context(ctx, "inputs." + lower(k->value), cv);
+  });
+  drop_empty(ctx);
+  return ctx;
+}
+
+// `matrix.<key>` of a job's `strategy.matrix`: an axis given as a literal
+// list is one of its items; `include:` entries add their values (to a key
+// that is no axis too, which then stays open: the combinations an include
+// does not reach leave it unset). Exclusions only remove combinations. A
+// matrix, axis or include given as an expression says nothing.
+void add_matrix(ContextMap& ctx, const Node* matrix) {
+  if (!matrix || !matrix->is(Node::Kind::Mapping)) return;
+  ContextMap axes;
+  const Node* include = nullptr;
+  for_each_entry(matrix, [&](const Node* k, const Node* v) {
+    if (!k->is(Node::Kind::Scalar)) return;
+    std::string key = lower(k->value);
+    if (key == "include") include = v;
+    if (key == "include" || key == "exclude") return;
+    ContextValues cv;
+    if (const Node* list = as(v, Node::Kind::Sequence)) {
+      cv.complete = !list->items.empty();
+      for (const Node* item : list->items) {
+        if (is_literal(item)) {
+          add_value(cv, item->value);
+        } else {
+          cv.complete = false;
+        }
+      }
+    }
+    merge_context(axes, "matrix." + key, cv);
+  });
+  if (include && !include->is(Node::Kind::Null)) {
+    bool unknown = !include->is(Node::Kind::Sequence);
+    if (!unknown) {
+      for (const Node* entry : include->items) {
+        if (!entry->is(Node::Kind::Mapping)) {
+          unknown = true;  // `- ${{ fromJSON(...) }}`: any key, any value
+          continue;
+        }
+        for_each_entry(entry, [&](const Node* k, const Node* v) {
+          if (!k->is(Node::Kind::Scalar)) return;
+          std::string key = "matrix." + lower(k->value);
+          ContextValues cv;
+          if (is_literal(v)) add_value(cv, v->value);
+          if (auto it = axes.find(key); it != axes.end()) cv.complete = it->second.complete && is_literal(v);
+          merge_context(axes, key, cv);
+        });
+      }
+    }
+    if (unknown) {
+      for (auto& [key, cv] : axes) cv.complete = false;
+    }
+  }
+  drop_empty(axes);
+  for (auto& [key, cv] : axes) ctx[key] = cv;
+}
+
+// `env.<name>` of the variables a step defines with a literal value.
+// Expressions read env case-insensitively; names that differ only in case
+// may each be the one read.
+void add_env(ContextMap& ctx, const EnvMap& env) {
+  ContextMap found;
+  for (const auto& [name, v] : env) {
+    ContextValues cv;
+    if (v.literal) {
+      cv.values = {v.value};
+      cv.complete = true;
+    }
+    merge_context(found, "env." + lower(name), cv);
+  }
+  drop_empty(found);
+  for (auto& [key, cv] : found) ctx[key] = cv;
 }
 
 // ---------------------------------------------------------------------------
@@ -261,6 +496,7 @@ class Extractor {
   Extractor(const SourceFile& file, ExtractResult& result) : file_(file), result_(result) {}
 
   void workflow(const Node* root, const Node* jobs) {
+    ContextMap contexts = workflow_inputs(get(root, "on"));
     EnvMap env;
     apply_env(env, get(root, "env"));
     const Node* shell = get_path(root, {"defaults", "run", "shell"});
@@ -271,14 +507,20 @@ class Extractor {
       EnvMap job_env = env;
       apply_env(job_env, get(job, "env"));
       const Node* job_shell = get_path(job, {"defaults", "run", "shell"});
-      steps(get(job, "steps"), fmt::format("jobs.{}.steps", id->value), job_env, job_shell ? job_shell : shell);
+      ContextMap job_contexts = contexts;
+      add_matrix(job_contexts, get_path(job, {"strategy", "matrix"}));
+      steps(get(job, "steps"), fmt::format("jobs.{}.steps", id->value), job_env, job_contexts,
+            job_shell ? job_shell : shell);
     }
   }
 
-  void composite(const Node* runs) { steps(get(runs, "steps"), "runs.steps", EnvMap{}, nullptr); }
+  void composite(const Node* root, const Node* runs) {
+    steps(get(runs, "steps"), "runs.steps", EnvMap{}, action_inputs(get(root, "inputs")), nullptr);
+  }
 
  private:
-  void steps(const Node* list, const std::string& prefix, const EnvMap& env, const Node* default_shell) {
+  void steps(const Node* list, const std::string& prefix, const EnvMap& env, const ContextMap& contexts,
+             const Node* default_shell) {
     if (!list || !list->is(Node::Kind::Sequence)) return;
     for (size_t i = 0; i < list->items.size(); ++i) {
       const Node* step = list->items[i];
@@ -286,6 +528,10 @@ class Extractor {
       std::string where = fmt::format("{}[{}]", prefix, i);
       EnvMap step_env = env;
       apply_env(step_env, get(step, "env"));
+      // The runner evaluates the step's expressions, those of an ssh
+      // action's script included, with the step's whole env.
+      ContextMap step_contexts = contexts;
+      add_env(step_contexts, step_env);
 
       auto runs = find_all(step, "run");
       if (!runs.empty()) {
@@ -297,6 +543,7 @@ class Extractor {
             ScriptUnit unit = unit_for(run, where + ".run");
             unit.shell = shell;
             unit.env = step_env;
+            unit.contexts = step_contexts;
             result_.scripts.push_back(std::move(unit));
           }
         }
@@ -304,8 +551,9 @@ class Extractor {
 
       const Node* uses = as(get(step, "uses"), Node::Kind::Scalar);
       if (!uses) continue;
-      const SshActionSpec* spec = find_ssh_action(normalise_uses(uses->value));
+      const SshActionSpec* spec = find_ssh_action(uses->value);
       if (!spec) continue;
+      std::string image = normalise_docker_image(uses->value);
       const Node* with = as(get(step, "with"), Node::Kind::Mapping);
       if (!with) continue;
       EnvMap remote_env = remote_environment(*spec, with, step_env);
@@ -314,8 +562,9 @@ class Extractor {
         if (!script.key || !script.value->is(Node::Kind::Scalar)) continue;
         ScriptUnit unit = unit_for(script, fmt::format("{}.with.{}", where, script.key->value));
         unit.origin = ScriptOrigin::RemoteScript;
-        unit.action = std::string(spec->repository);
+        unit.action = image.empty() ? std::string(spec->repository) : "docker://" + image;
         unit.env = remote_env;
+        unit.contexts = step_contexts;
         result_.scripts.push_back(std::move(unit));
       }
     }
@@ -354,10 +603,20 @@ constexpr std::string_view kExpected = "expected a workflow (a top-level `jobs:`
 ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
   ExtractResult result;
   TreeBuilder tree;
+  std::optional<YAML::Mark> second_document;
   std::istringstream in(file.text);
   try {
     YAML::Parser parser(in);
     parser.HandleNextDocument(tree);
+    // Whatever follows the first document is a second one (or a syntax
+    // error, reported as such): never dropped unseen.
+    DocumentStart next;
+    try {
+      parser.HandleNextDocument(next);
+    } catch (const YAML::Exception&) {
+      if (!next.mark) throw;  // broken before a document could start
+    }
+    second_document = next.mark;
   } catch (const YAML::Exception& e) {
     FileError err{file.path, 1, 1, "invalid YAML: " + e.msg};
     if (e.mark.pos >= 0) {
@@ -383,7 +642,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     const Node* using_node = as(get(runs, "using"), Node::Kind::Scalar);
     bool is_composite = using_node ? lower(using_node->value) == "composite" : get(runs, "steps") != nullptr;
     if (is_composite) {
-      extractor.composite(runs);
+      extractor.composite(root, runs);
     } else if (!result.error) {
       result.nothing_to_lint = true;
     }
@@ -415,6 +674,19 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
       result.error = FileError{file.path, 1, 1, std::move(message)};
     }
   }
+  if (second_document) {
+    // GitHub rejects the file; Gitea's and Forgejo's runners decode the
+    // first document and ignore the rest, which therefore never runs.
+    std::string message =
+        "a second YAML document starts here: a workflow or action file holds one document (GitHub rejects the "
+        "file, other runners read only the first document); only the first document is linted";
+    if (result.error) message += "; the first document: " + result.error->message;
+    FileError err{file.path, 1, 1, std::move(message)};
+    if (second_document->pos >= 0) {
+      std::tie(err.line, err.col) = file.line_col(static_cast<uint32_t>(second_document->pos));
+    }
+    result.error = std::move(err);
+  }
   return result;
 }
 
@@ -423,7 +695,9 @@ const std::vector<SshActionSpec>& ssh_actions() {
   // (the env-list input of appleboy/ssh-action). appleboy's `script_path`
   // names a file and `script_stop` is a flag: neither is an inline script.
   static const std::vector<SshActionSpec> k = {
-      {"appleboy/ssh-action", {"script"}, "envs"},
+      // drone-ssh is the image behind appleboy/ssh-action; run directly it
+      // takes the same `with:` inputs.
+      {"appleboy/ssh-action", {"script"}, "envs", {"appleboy/drone-ssh", "ghcr.io/appleboy/drone-ssh"}},
       {"garygrossgarten/github-action-ssh", {"command"}, ""},
       {"fifsky/ssh-action", {"command"}, ""},
       {"cross-the-world/ssh-scp-ssh-pipelines", {"first_ssh", "last_ssh"}, ""},
@@ -459,6 +733,38 @@ std::string normalise_uses(std::string_view uses) {
   auto parts = split_words(rest, "/");
   if (parts.size() < 2) return "";
   return fmt::format("{}/{}", parts[0], parts[1]);
+}
+
+std::string normalise_docker_image(std::string_view uses) {
+  auto words = split_words(uses, " \t\r\n");
+  if (words.empty()) return "";
+  std::string image = lower(words.front());
+  if (image.rfind("docker://", 0) != 0) return "";
+  image.erase(0, 9);
+  if (size_t digest = image.find('@'); digest != std::string::npos) image.resize(digest);
+  size_t last_slash = image.rfind('/');
+  if (size_t tag = image.find(':', last_slash == std::string::npos ? 0 : last_slash); tag != std::string::npos)
+    image.resize(tag);
+  for (std::string_view hub : {"docker.io/", "index.docker.io/", "registry-1.docker.io/"}) {
+    if (image.rfind(hub, 0) == 0) {
+      image.erase(0, hub.size());
+      break;
+    }
+  }
+  if (image.rfind("library/", 0) == 0) image.erase(0, 8);
+  return image;
+}
+
+const SshActionSpec* find_ssh_action(std::string_view uses) {
+  std::string repository = normalise_uses(uses);
+  std::string image = repository.empty() ? normalise_docker_image(uses) : "";
+  if (repository.empty() && image.empty()) return nullptr;
+  for (const SshActionSpec& spec : ssh_actions()) {
+    if (!repository.empty() && spec.repository == repository) return &spec;
+    if (!image.empty() && std::find(spec.docker_images.begin(), spec.docker_images.end(), image) != spec.docker_images.end())
+      return &spec;
+  }
+  return nullptr;
 }
 
 }  // namespace pm2guard::lint

@@ -56,7 +56,8 @@ struct ScriptUnit {
   /// File offset of the key that holds the script (`run:` / `script:`): the
   /// position used when nothing more exact is known.
   uint32_t anchor = 0;
-  /// The action that runs the script remotely, if any ("appleboy/ssh-action").
+  /// The action that runs the script remotely, if any ("appleboy/ssh-action";
+  /// for a docker step, the image: "docker://appleboy/drone-ssh").
   std::string action;
 };
 
@@ -72,6 +73,8 @@ struct ExtractResult {
   /// workflow nor an action (e.g. a pm2 ecosystem file under .github/workflows).
   /// On invalid YAML, `scripts` still holds the scripts parsed before the
   /// error (a later step may have broken the file; the earlier ones are sound).
+  /// Also set, at the second document's start, for a file holding more than
+  /// one YAML document; `scripts` then holds the first document's.
   std::optional<FileError> error;
   /// True for a valid action that runs no shell (`runs.using: node20`,
   /// `docker`): nothing to lint, not an error.
@@ -85,12 +88,26 @@ struct SshActionSpec {
   std::string_view repository;               ///< "appleboy/ssh-action" (lower case)
   std::vector<std::string_view> script_inputs;  ///< e.g. {"script"}
   std::string_view envs_input;               ///< input listing the env vars passed to the host ("" if none)
+  /// Docker images that run the same tool with the same inputs
+  /// (`uses: docker://appleboy/drone-ssh:1.7.4`), as normalise_docker_image
+  /// spells them.
+  std::vector<std::string_view> docker_images = {};
 };
 const std::vector<SshActionSpec>& ssh_actions();
+
+/// The ssh action a `uses:` value runs, by repository or docker image; null
+/// when it is none of them.
+const SshActionSpec* find_ssh_action(std::string_view uses);
 
 /// Reduces a `uses:` value to a lower-case "owner/repo" (path and @ref
 /// dropped), accepting Gitea's full-URL form `https://host/owner/repo@ref`.
 /// Returns "" for local (`./x`) and docker (`docker://`) references.
 std::string normalise_uses(std::string_view uses);
+
+/// Reduces a `docker://` reference to its lower-case image name: tag and
+/// digest dropped, Docker Hub's registry prefix (`docker.io/`,
+/// `index.docker.io/`) and `library/` dropped, other registries kept
+/// (`ghcr.io/appleboy/drone-ssh`). Returns "" for anything else.
+std::string normalise_docker_image(std::string_view uses);
 
 }  // namespace pm2guard::lint

@@ -3,9 +3,18 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "lint.h"
 #include "yaml_test_support.h"
 
+using pm2guard::lint::ContextMap;
+using pm2guard::lint::ContextValues;
 using pm2guard::lint::EnvMap;
+using pm2guard::lint::FileReport;
+using pm2guard::lint::find_ssh_action;
+using pm2guard::lint::InputKind;
+using pm2guard::lint::lint_source;
+using pm2guard::lint::LintOptions;
+using pm2guard::lint::normalise_docker_image;
 using pm2guard::lint::extract_scripts;
 using pm2guard::lint::ExtractResult;
 using pm2guard::lint::normalise_uses;
@@ -139,7 +148,18 @@ TEST_CASE("which shells are linted and which are skipped", "[workflow][shell]") 
                         Case{"/usr/bin/env bash {0}", "bash"}, Case{"${{ matrix.shell }}", "bash"},
                         Case{"C:\\\\tools\\\\bash.exe {0}", "bash"}, Case{"pwsh", ""},
                         Case{"powershell -command . '{0}'", ""}, Case{"python", ""}, Case{"node {0}", ""},
-                        Case{"cmd", ""}, Case{"perl {0}", ""}}) {
+                        Case{"cmd", ""}, Case{"perl {0}", ""},
+                        // wrappers the runner's command passes the script file through
+                        Case{"sudo -u deploy bash -e {0}", "bash"}, Case{"sudo bash {0}", "bash"},
+                        Case{"sudo -iu deploy sh {0}", "sh"}, Case{"sudo --user deploy bash {0}", "bash"},
+                        Case{"sudo --user=deploy -E bash {0}", "bash"}, Case{"env FOO=1 bash {0}", "bash"},
+                        Case{"env -i PATH=/bin -u HOME sh -e {0}", "sh"}, Case{"nice -n 10 sh -e {0}", "sh"},
+                        Case{"nice -10 bash {0}", "bash"}, Case{"timeout 10m bash {0}", "bash"},
+                        Case{"timeout -s KILL 10m sudo -u app bash {0}", "bash"},
+                        Case{"/usr/bin/sudo /bin/bash {0}", "bash"}, Case{"doas -u app sh {0}", "sh"},
+                        Case{"sudo pwsh {0}", ""}, Case{"sudo -u bash python {0}", ""},
+                        Case{"nice -n 10 python {0}", ""}, Case{"sudo", ""}, Case{"env", ""},
+                        Case{"sudoer bash {0}", ""}}) {
     INFO(c.shell);
     auto e = extract(std::string("jobs:\n  a:\n    steps:\n      - shell: \"") + c.shell +
                      "\"\n        run: pm2 delete all\n");
@@ -547,4 +567,412 @@ TEST_CASE("a large workflow maps its last step exactly", "[workflow][scale]") {
   // Each job takes 3 header lines and 4 lines per step; the file starts with `jobs:`.
   const uint32_t line = 1 + static_cast<uint32_t>(jobs * (3 + 4 * steps));
   CHECK(where(e.file, last.text, "pm2") == lc(line, 11));
+}
+
+// ---------------------------------------------------------------------------
+// Context values: what the workflow declares about inputs, matrix and env.
+
+namespace {
+
+// "values|complete" of a context reference, or "<none>".
+std::string ctx(const ScriptUnit* u, const std::string& ref) {
+  if (!u) return "<no script>";
+  auto it = u->contexts.find(ref);
+  if (it == u->contexts.end()) return "<none>";
+  std::string out;
+  for (const std::string& v : it->second.values) out += (out.empty() ? "" : ",") + v;
+  return out + (it->second.complete ? "|complete" : "|open");
+}
+
+}  // namespace
+
+TEST_CASE("inputs: choice options, booleans and defaults", "[workflow][contexts]") {
+  auto e = extract(R"(on:
+  push:
+  workflow_dispatch:
+    inputs:
+      Service:
+        type: choice
+        options: [api, worker, all]
+        default: api
+      target:
+        type: choice
+        options:
+          - api
+          - worker
+      free:
+        description: anything
+        default: all
+      nodefault:
+        type: string
+      dry_run:
+        type: boolean
+        default: false
+      count:
+        type: number
+        default: 3
+      both:
+        type: choice
+        options: [api, worker]
+  workflow_call:
+    inputs:
+      both:
+        type: string
+      shared:
+        type: string
+        default: web
+jobs:
+  deploy:
+    steps:
+      - run: pm2 restart ${{ inputs.service }}
+)");
+  REQUIRE_FALSE(e.result.error);
+  const ScriptUnit* u = by_label(e, "jobs.deploy.steps[0].run");
+  CHECK(ctx(u, "inputs.service") == "api,worker,all|complete");  // keys are lower-case
+  CHECK(ctx(u, "github.event.inputs.service") == "api,worker,all|complete");
+  CHECK(ctx(u, "inputs.target") == "api,worker|complete");
+  CHECK(ctx(u, "inputs.free") == "all|open");  // callers can pass anything
+  CHECK(ctx(u, "inputs.nodefault") == "<none>");
+  CHECK(ctx(u, "inputs.dry_run") == "true,false|complete");
+  CHECK(ctx(u, "inputs.count") == "3|open");
+  // a choice of workflow_dispatch that workflow_call takes as free text
+  CHECK(ctx(u, "inputs.both") == "api,worker|open");
+  CHECK(ctx(u, "inputs.shared") == "web|open");
+  CHECK(ctx(u, "github.event.inputs.shared") == "web|open");
+}
+
+TEST_CASE("inputs: nothing when on is a list or a string", "[workflow][contexts]") {
+  for (const char* on : {"[push, workflow_dispatch]", "workflow_dispatch", "", "{workflow_dispatch: }"}) {
+    INFO(on);
+    auto e = extract(std::string("on: ") + on + "\njobs:\n  a:\n    steps:\n      - run: pm2 restart ${{ inputs.x }}\n");
+    REQUIRE(e.result.scripts.size() == 1);
+    CHECK(e.result.scripts[0].contexts.empty());
+  }
+}
+
+TEST_CASE("inputs: a choice whose options are not all literal is open", "[workflow][contexts]") {
+  auto e = extract(R"(on:
+  workflow_dispatch:
+    inputs:
+      a:
+        type: choice
+        options: ["${{ vars.APP }}", api]
+      b:
+        type: choice
+jobs:
+  x:
+    steps:
+      - run: pm2 restart ${{ inputs.a }}
+)");
+  const ScriptUnit* u = by_label(e, "jobs.x.steps[0].run");
+  CHECK(ctx(u, "inputs.a") == "api|open");
+  CHECK(ctx(u, "inputs.b") == "<none>");
+}
+
+TEST_CASE("composite action inputs: the default, never complete", "[workflow][contexts][action]") {
+  auto e = extract(R"(inputs:
+  apps:
+    default: all
+  Other:
+    description: no default
+runs:
+  using: composite
+  steps:
+    - run: pm2 restart ${{ inputs.apps }}
+      shell: bash
+)");
+  REQUIRE_FALSE(e.result.error);
+  const ScriptUnit* u = by_label(e, "runs.steps[0].run");
+  CHECK(ctx(u, "inputs.apps") == "all|open");
+  CHECK(ctx(u, "inputs.other") == "<none>");
+  CHECK(ctx(u, "github.event.inputs.apps") == "<none>");
+}
+
+TEST_CASE("matrix axes, include and exclude", "[workflow][contexts][matrix]") {
+  auto e = extract(R"(jobs:
+  plain:
+    strategy:
+      matrix:
+        Target: [api, worker]
+        node: [18, 20]
+        exclude:
+          - target: api
+            node: 18
+    steps:
+      - run: pm2 restart ${{ matrix.target }}
+  included:
+    strategy:
+      matrix:
+        target: [api]
+        include:
+          - target: all
+          - target: api
+            extra: yes
+          - region: eu
+    steps:
+      - run: pm2 restart ${{ matrix.target }}
+  dynamic-include:
+    strategy:
+      matrix:
+        target: [api]
+        include: ${{ fromJSON(inputs.more) }}
+    steps:
+      - run: pm2 restart ${{ matrix.target }}
+  dynamic-axis:
+    strategy:
+      matrix:
+        target: ${{ fromJSON(inputs.targets) }}
+        other: [a, "${{ inputs.x }}"]
+    steps:
+      - run: pm2 restart ${{ matrix.target }}
+  whole:
+    strategy:
+      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}
+    steps:
+      - run: pm2 restart ${{ matrix.target }}
+  nomatrix:
+    steps:
+      - run: pm2 restart ${{ matrix.target }}
+)");
+  REQUIRE_FALSE(e.result.error);
+  const ScriptUnit* plain = by_label(e, "jobs.plain.steps[0].run");
+  CHECK(ctx(plain, "matrix.target") == "api,worker|complete");
+  CHECK(ctx(plain, "matrix.node") == "18,20|complete");
+  CHECK(ctx(plain, "matrix.exclude") == "<none>");
+
+  const ScriptUnit* included = by_label(e, "jobs.included.steps[0].run");
+  CHECK(ctx(included, "matrix.target") == "api,all|complete");  // literal includes are known values
+  CHECK(ctx(included, "matrix.extra") == "yes|open");            // not an axis
+  CHECK(ctx(included, "matrix.region") == "eu|open");
+  CHECK(ctx(included, "matrix.include") == "<none>");
+
+  CHECK(ctx(by_label(e, "jobs.dynamic-include.steps[0].run"), "matrix.target") == "api|open");
+  const ScriptUnit* dyn = by_label(e, "jobs.dynamic-axis.steps[0].run");
+  CHECK(ctx(dyn, "matrix.target") == "<none>");
+  CHECK(ctx(dyn, "matrix.other") == "a|open");
+  CHECK(by_label(e, "jobs.whole.steps[0].run")->contexts.empty());
+  CHECK(by_label(e, "jobs.nomatrix.steps[0].run")->contexts.empty());  // one job's matrix stays there
+}
+
+TEST_CASE("env contexts: literal values of the step's env, keys lower-case", "[workflow][contexts][env]") {
+  auto e = extract(R"(env:
+  T: all
+  U: wf
+jobs:
+  deploy:
+    env:
+      U: job
+      SECRET: ${{ secrets.X }}
+    steps:
+      - env:
+          Step: one
+          u: lower
+        run: pm2 restart ${{ env.T }}
+      - uses: appleboy/ssh-action@v1
+        with:
+          script: pm2 restart ${{ env.t }}
+)");
+  REQUIRE_FALSE(e.result.error);
+  const ScriptUnit* run = by_label(e, "jobs.deploy.steps[0].run");
+  CHECK(ctx(run, "env.t") == "all|complete");
+  CHECK(ctx(run, "env.step") == "one|complete");
+  CHECK(ctx(run, "env.u") == "job,lower|complete");  // `U` and `u`: either may be the one read
+  CHECK(ctx(run, "env.secret") == "<none>");
+  // an ssh action's script is expanded by the runner with the step's whole
+  // env, even though only `envs` reach the host
+  const ScriptUnit* remote = by_label(e, "jobs.deploy.steps[1].with.script");
+  REQUIRE(remote);
+  CHECK(remote->env.empty());
+  CHECK(ctx(remote, "env.t") == "all|complete");
+  CHECK(ctx(remote, "env.u") == "job|complete");
+}
+
+// ---------------------------------------------------------------------------
+// Docker images of ssh tools.
+
+TEST_CASE("docker://appleboy/drone-ssh runs as appleboy/ssh-action", "[workflow][ssh]") {
+  for (const char* uses : {"docker://appleboy/drone-ssh:1.7.4", "docker://appleboy/drone-ssh",
+                           "Docker://AppleBoy/drone-ssh:latest", "docker://docker.io/appleboy/drone-ssh:1.7",
+                           "docker://ghcr.io/appleboy/drone-ssh:1.7.4",
+                           "docker://appleboy/drone-ssh@sha256:0123456789abcdef"}) {
+    INFO(uses);
+    auto e = extract(std::string("jobs:\n  deploy:\n    steps:\n      - uses: ") + uses +
+                     "\n        env:\n          APP: api\n        with:\n          host: h\n          envs: APP\n"
+                     "          script: pm2 delete all\n");
+    REQUIRE_FALSE(e.result.error);
+    REQUIRE(e.result.scripts.size() == 1);
+    const ScriptUnit& u = e.result.scripts[0];
+    CHECK(u.label == "jobs.deploy.steps[0].with.script");
+    CHECK(u.origin == ScriptOrigin::RemoteScript);
+    CHECK_THAT(u.action, Catch::StartsWith("docker://") && Catch::EndsWith("appleboy/drone-ssh"));
+    CHECK(env_value(u.env, "APP") == "api");
+    CHECK(where(e.file, u.text, "pm2") == lc(10, 19));
+  }
+  for (const char* uses : {"docker://alpine:3.19", "docker://appleboy/drone-scp:1.6", "docker://quay.io/appleboy/drone-ssh",
+                           "docker://appleboy/drone-ssh-extra:1"}) {
+    INFO(uses);
+    auto e = extract(std::string("jobs:\n  deploy:\n    steps:\n      - uses: ") + uses +
+                     "\n        with:\n          script: pm2 delete all\n");
+    CHECK(e.result.scripts.empty());
+  }
+}
+
+TEST_CASE("normalise_docker_image", "[workflow][ssh]") {
+  CHECK(normalise_docker_image("docker://appleboy/drone-ssh:1.7.4") == "appleboy/drone-ssh");
+  CHECK(normalise_docker_image("docker://index.docker.io/appleboy/drone-ssh") == "appleboy/drone-ssh");
+  CHECK(normalise_docker_image("docker://ghcr.io/AppleBoy/drone-ssh:v1") == "ghcr.io/appleboy/drone-ssh");
+  CHECK(normalise_docker_image("docker://localhost:5000/team/img:2") == "localhost:5000/team/img");
+  CHECK(normalise_docker_image("docker://alpine:3.19") == "alpine");
+  CHECK(normalise_docker_image("docker://docker.io/library/alpine@sha256:abc") == "alpine");
+  CHECK(normalise_docker_image("appleboy/ssh-action@v1") == "");
+  CHECK(normalise_docker_image("") == "");
+  CHECK(normalise_uses("docker://appleboy/drone-ssh:1.7.4") == "");  // not a repository
+  REQUIRE(find_ssh_action("docker://appleboy/drone-ssh:1"));
+  CHECK(find_ssh_action("docker://appleboy/drone-ssh:1")->repository == "appleboy/ssh-action");
+  CHECK(find_ssh_action("docker://alpine") == nullptr);
+  CHECK(find_ssh_action("./appleboy/ssh-action") == nullptr);
+  for (const auto& spec : ssh_actions()) {
+    for (std::string_view image : spec.docker_images) {
+      INFO(image);
+      CHECK(normalise_docker_image("docker://" + std::string(image) + ":1") == image);  // stored normalised
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Multi-document files.
+
+TEST_CASE("a second YAML document is a file error at its start, and the first is still linted", "[workflow][error]") {
+  auto e = extract(R"(jobs:
+  deploy:
+    steps:
+      - run: pm2 restart api
+---
+jobs:
+  other:
+    steps:
+      - run: pm2 delete all
+)");
+  REQUIRE(e.result.error);
+  CHECK(e.result.error->line == 5);
+  CHECK(e.result.error->col == 1);
+  CHECK_THAT(e.result.error->message, Catch::Contains("second YAML document"));
+  CHECK_THAT(e.result.error->message, Catch::Contains("only the first document is linted"));
+  CHECK(labels(e) == Labels{"jobs.deploy.steps[0].run"});
+
+  // a trailing separator starts an (empty) second document too
+  auto trailing = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n---\n");
+  REQUIRE(trailing.result.error);
+  CHECK(trailing.result.error->line == 5);
+  CHECK(trailing.result.scripts.size() == 1);
+
+  // after an end marker `...`, the next document starts at its content
+  auto ended = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n# note\nfoo: bar\n");
+  REQUIRE(ended.result.error);
+  CHECK(ended.result.error->line == 7);
+  CHECK(ended.result.scripts.size() == 1);
+
+  // an empty first document: the workflow in the second is not run by anyone
+  auto empty_first = extract("---\n---\njobs:\n  a:\n    steps:\n      - run: pm2 kill\n");
+  REQUIRE(empty_first.result.error);
+  CHECK(empty_first.result.error->line == 2);
+  CHECK_THAT(empty_first.result.error->message, Catch::Contains("second YAML document") &&
+                                                    Catch::Contains("the first document: empty document"));
+  CHECK(empty_first.result.scripts.empty());
+
+  // a second document that is itself broken: still the multi-document error
+  auto broken = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n---\nx: [\n");
+  REQUIRE(broken.result.error);
+  CHECK(broken.result.error->line == 5);
+  CHECK_THAT(broken.result.error->message, Catch::Contains("second YAML document"));
+}
+
+TEST_CASE("one document, with explicit markers, is no error", "[workflow][error]") {
+  for (const char* yaml : {"---\njobs:\n  a:\n    steps:\n      - run: pm2 kill\n",
+                           "jobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n",
+                           "%YAML 1.2\n---\njobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n# trailing comment\n",
+                           "jobs:\n  a:\n    steps:\n      - run: |\n          echo ---\n          pm2 kill\n"}) {
+    INFO(yaml);
+    auto e = extract(yaml);
+    CHECK_FALSE(e.result.error);
+    CHECK(e.result.scripts.size() == 1);
+  }
+}
+
+TEST_CASE("content after the first document that is not a document is invalid YAML", "[workflow][error]") {
+  auto e = extract("jobs:\n  a:\n    steps:\n      - run: pm2 kill\n...\n]\n");
+  REQUIRE(e.result.error);
+  CHECK_THAT(e.result.error->message, Catch::StartsWith("invalid YAML: "));
+  CHECK(e.result.error->line == 6);
+  CHECK(e.result.scripts.size() == 1);
+}
+
+// ---------------------------------------------------------------------------
+// End to end: the findings the declared values lead to.
+
+namespace {
+
+// "line:col:rule" for every finding of a workflow (or action) file.
+std::vector<std::string> lint_yaml(const std::string& yaml, std::string path = ".github/workflows/deploy.yml") {
+  LintOptions opts;
+  FileReport r = lint_source(SourceFile::from_string(std::move(path), yaml), InputKind::Yaml, opts);
+  std::vector<std::string> out;
+  for (const auto& f : r.findings)
+    out.push_back(std::to_string(f.range.line) + ":" + std::to_string(f.range.col) + ":" + f.rule);
+  if (r.error) out.push_back(std::to_string(r.error->line) + ":" + std::to_string(r.error->col) + ":file-error");
+  return out;
+}
+
+std::string dispatch(const std::string& input_spec, const std::string& run) {
+  return "on:\n  workflow_dispatch:\n    inputs:\n      service:\n" + input_spec +
+         "jobs:\n  deploy:\n    runs-on: self-hosted\n    steps:\n      - run: " + run + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("end to end: declared values decide expression targets", "[workflow][contexts][e2e]") {
+  using L = std::vector<std::string>;
+  // The run is the last line; `${{` starts at column 26.
+  const std::string restart = "pm2 restart ${{ inputs.service }}";
+  CHECK(lint_yaml(dispatch("        type: choice\n        options: [api, worker, all]\n", restart)) ==
+        L{"11:26:target-all"});
+  CHECK(lint_yaml(dispatch("        type: choice\n        options: [api, worker]\n", restart)).empty());
+  CHECK(lint_yaml(dispatch("        type: choice\n        options: [api, worker]\n",
+                           "pm2 restart ${{ github.event.inputs.service }}"))
+            .empty());
+  CHECK(lint_yaml(dispatch("        default: all\n", restart)) == L{"10:26:target-all"});
+  CHECK(lint_yaml(dispatch("        default: api\n", restart)) == L{"10:26:dynamic-target"});
+  CHECK(lint_yaml(dispatch("        required: true\n", restart)) == L{"10:26:dynamic-target"});
+  CHECK(lint_yaml(dispatch("        type: boolean\n", restart)).empty());
+
+  auto matrix = [](const std::string& axis) {
+    return "jobs:\n  deploy:\n    strategy:\n      matrix:\n        target: " + axis +
+           "\n    steps:\n      - run: pm2 restart ${{ matrix.target }}\n";
+  };
+  CHECK(lint_yaml(matrix("[api, worker]")).empty());
+  CHECK(lint_yaml(matrix("[all]")) == L{"7:26:target-all"});
+  CHECK(lint_yaml(matrix("[api, all]")) == L{"7:26:target-all"});
+  CHECK(lint_yaml(matrix("${{ fromJSON(inputs.targets) }}")) == L{"7:26:dynamic-target"});
+
+  CHECK(lint_yaml("env:\n  T: all\njobs:\n  d:\n    steps:\n      - run: pm2 delete ${{ env.T }}\n") ==
+        L{"6:25:target-all"});
+  CHECK(lint_yaml("env:\n  T: api\njobs:\n  d:\n    steps:\n      - run: pm2 delete ${{ env.T }}\n").empty());
+  CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - env:\n          T: all\n        run: pm2 delete ${{ env.t }}\n") ==
+        L{"6:25:target-all"});
+
+  // A composite action's default.
+  CHECK(lint_yaml("inputs:\n  apps:\n    default: all\nruns:\n  using: composite\n  steps:\n"
+                  "    - shell: bash\n      run: pm2 restart ${{ inputs.apps }}\n",
+                  "action.yml") == L{"8:24:target-all"});
+}
+
+TEST_CASE("end to end: docker ssh images, wrapped shells, multiple documents", "[workflow][e2e]") {
+  using L = std::vector<std::string>;
+  CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - uses: docker://appleboy/drone-ssh:1.7.4\n"
+                  "        with:\n          script: pm2 delete all\n") == L{"6:30:target-all"});
+  CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - shell: sudo -u deploy bash -e {0}\n"
+                  "        run: pm2 kill\n") == L{"5:18:daemon-teardown"});
+  CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - shell: python {0}\n        run: pm2 kill\n").empty());
+  CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - run: pm2 stop all\n---\njobs:\n  e:\n    steps:\n"
+                  "      - run: pm2 kill\n") == L{"4:23:target-all", "5:1:file-error"});
 }
