@@ -22,6 +22,9 @@ struct OptTable {
   std::vector<std::string_view> long_with_value;
   /// GNU getopt permutes: options may follow operands (su, runuser).
   bool permute = false;
+  /// Short letters whose value is optional and only ever attached
+  /// (`nsenter -m/proc/1/ns/mnt`): the rest of the word is the value.
+  std::string_view short_optional = {};
 };
 
 struct Opt {
@@ -93,6 +96,15 @@ Parsed getopt(const std::vector<Arg>& argv, size_t from, const OptTable& t) {
     for (size_t k = 1; k < a.text.size(); ++k) {
       Opt o;
       o.name = std::string(1, a.text[k]);
+      if (t.short_optional.find(a.text[k]) != std::string_view::npos) {
+        if (k + 1 < a.text.size()) {
+          o.value = a.text.substr(k + 1);
+          o.value_arg = static_cast<int>(i);
+          o.value_skip = k + 1;
+        }
+        p.opts.push_back(o);
+        break;
+      }
       if (t.short_with_value.find(a.text[k]) != std::string_view::npos) {
         if (k + 1 < a.text.size()) {
           o.value = a.text.substr(k + 1);
@@ -120,6 +132,15 @@ bool is_assignment(const Arg& a) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   }
   return !isdigit(static_cast<unsigned char>(a.text[0]));
+}
+
+// A path to pm2's own bin script, run by node: `.../pm2/bin/pm2`,
+// `./node_modules/.bin/pm2`, `node_modules/pm2/bin/pm2.js`.
+bool is_pm2_script(std::string_view s) {
+  auto ends = [&](std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends("/bin/pm2") || ends("/bin/pm2.js") || ends("/.bin/pm2") || s == ".bin/pm2" || s == "bin/pm2";
 }
 
 Wrap exec_at(size_t index, std::string label) {
@@ -319,6 +340,393 @@ Wrap classify_kubectl(const std::vector<Arg>& argv) {
   return {};
 }
 
+
+// ---------------------------------------------------------------------------
+// Tool runners, remote shells and job launchers.
+
+bool lit_is(const std::vector<Arg>& argv, size_t k, std::string_view s) {
+  return k < argv.size() && argv[k].literal && argv[k].text == s;
+}
+
+Wrap not_a_call() {
+  Wrap w;
+  w.kind = WrapKind::NotACall;
+  return w;
+}
+
+// A wrapper whose text argument (an option's value) is shell text.
+Wrap text_of(const Opt& o, WrapKind kind, std::string label, bool remote) {
+  Wrap w;
+  if (o.value_arg < 0) return w;
+  w.kind = kind;
+  w.index = static_cast<size_t>(o.value_arg);
+  w.text_skip = o.value_skip;
+  w.label = std::move(label);
+  w.remote = remote;
+  return w;
+}
+
+// The index of the first literal `--` at or after `from` (argv.size() when none).
+size_t double_dash(const std::vector<Arg>& argv, size_t from) {
+  for (size_t i = from; i < argv.size(); ++i)
+    if (lit_is(argv, i, "--")) return i;
+  return argv.size();
+}
+
+// The arguments ssh itself would get after the host (gcloud/vagrant `-- SSH_ARGS`):
+// ssh options, then the remote command joined as ssh joins it.
+Wrap remote_ssh_args(const std::vector<Arg>& argv, size_t from, std::string label) {
+  static const OptTable ssh_t{"BbcDEeFIiJLlmOoPpQRSWw", {}, false};
+  Wrap w;
+  w.label = std::move(label);
+  w.remote = true;
+  Parsed p = getopt(argv, from, ssh_t);
+  if (p.first_operand >= argv.size()) {
+    w.kind = WrapKind::StdinShell;
+    return w;
+  }
+  w.kind = WrapKind::JoinedText;
+  w.index = p.first_operand;
+  return w;
+}
+
+// gcloud compute ssh VM [flags] [--command=TEXT] [-- SSH_ARGS]; also
+// `compute tpus tpu-vm ssh`, `cloud-shell ssh`, `workstations ssh`, alpha/beta.
+Wrap classify_gcloud(const std::vector<Arg>& argv) {
+  size_t ssh_at = 0;
+  bool group = false;
+  for (size_t i = 1; i < argv.size() && i < 8; ++i) {
+    const Arg& a = argv[i];
+    if (!a.literal || a.text == "--") break;
+    if (a.text.rfind("-", 0) == 0) continue;
+    if (a.text == "compute" || a.text == "cloud-shell" || a.text == "tpu-vm" || a.text == "workstations") group = true;
+    if (a.text == "ssh") {
+      if (group) ssh_at = i;
+      break;
+    }
+  }
+  if (ssh_at == 0) return {};
+  size_t dash = double_dash(argv, ssh_at + 1);
+  for (size_t i = ssh_at + 1; i < dash; ++i) {
+    const Arg& a = argv[i];
+    if (!a.literal) continue;
+    if (a.text == "--dry-run") return not_a_call();
+    Opt o;
+    if (a.text == "--command" && i + 1 < dash) {
+      o.value_arg = static_cast<int>(i + 1);
+    } else if (a.text.rfind("--command=", 0) == 0) {
+      o.value_arg = static_cast<int>(i);
+      o.value_skip = 10;
+    } else {
+      continue;
+    }
+    return text_of(o, WrapKind::ShellText, "gcloud compute ssh", true);
+  }
+  return remote_ssh_args(argv, dash + 1, "gcloud compute ssh");
+}
+
+// vagrant ssh [-c TEXT] [name] [-- SSH_ARGS]
+Wrap classify_vagrant(const std::vector<Arg>& argv) {
+  if (!lit_is(argv, 1, "ssh")) return {};
+  size_t dash = double_dash(argv, 2);
+  std::vector<Arg> head(argv.begin(), argv.begin() + static_cast<long>(dash));
+  Parsed p = getopt(head, 2, OptTable{"c", {"command"}, true});
+  if (const Opt* c = p.get("c", "command")) return text_of(*c, WrapKind::ShellText, "vagrant ssh", true);
+  return remote_ssh_args(argv, dash + 1, "vagrant ssh");
+}
+
+// mosh [options] [--] [user@]host [--] [command...]: Getopt::Long permutes,
+// so the command's own options need the `--`.
+Wrap classify_mosh(const std::vector<Arg>& argv) {
+  static const OptTable t{"p", {"client", "server", "predict", "family", "port", "bind-server", "ssh",
+                                "experimental-remote-ip"}, true};
+  Parsed p = getopt(argv, 1, t);
+  if (p.operands.size() < 2) return {};  // an interactive session
+  Wrap w = exec_at(p.operands[1], "mosh");
+  w.remote = true;
+  return w;
+}
+
+// ansible HOSTS [-m command|shell|raw] -a TEXT: the module runs TEXT on each host.
+Wrap classify_ansible(const std::vector<Arg>& argv) {
+  static const OptTable t{"maiuefBPtMTcl", {"module-name", "args", "inventory", "inventory-file", "user", "extra-vars",
+                                            "forks", "limit", "background", "poll", "tree", "module-path", "timeout",
+                                            "connection", "private-key", "key-file", "become-user", "become-method",
+                                            "become-password-file", "connection-password-file", "ssh-common-args",
+                                            "sftp-extra-args", "scp-extra-args", "ssh-extra-args", "vault-id",
+                                            "vault-password-file", "vault-pass-file", "playbook-dir", "task-timeout"},
+                          true};
+  Parsed p = getopt(argv, 1, t);
+  const Opt* a = p.get("a", "args");
+  if (!a) return {};
+  std::string module = "command";
+  if (const Opt* m = p.get("m", "module-name")) {
+    if (m->value_arg < 0 || !argv[static_cast<size_t>(m->value_arg)].literal) return {};
+    module = m->value;
+  }
+  for (std::string_view ns : {"ansible.builtin.", "ansible.legacy."})
+    if (module.rfind(ns, 0) == 0) module = module.substr(ns.size());
+  if (module != "command" && module != "shell" && module != "raw") return {};
+  return text_of(*a, WrapKind::ShellText, "ansible -m " + module, true);
+}
+
+// doppler [global flags] run [flags] [--command=TEXT | [--] command...]
+Wrap classify_doppler(const std::vector<Arg>& argv) {
+  static const OptTable t{"pct", {"project", "config", "token", "scope", "configuration", "config-dir", "api-host",
+                                  "dashboard-host", "timeout", "attempts", "fallback", "fallback-passphrase",
+                                  "passphrase", "mount", "mount-format", "mount-template", "mount-max-reads",
+                                  "name-transformer", "only-secrets", "command"}, false};
+  Parsed g = getopt(argv, 1, t);
+  if (!lit_is(argv, g.first_operand, "run")) return {};
+  if (lit_is(argv, g.first_operand + 1, "clean")) return {};
+  Parsed p = getopt(argv, g.first_operand + 1, t);
+  if (const Opt* c = p.get("command")) return text_of(*c, WrapKind::ShellText, "doppler run --command", false);
+  return p.first_operand < argv.size() ? exec_at(p.first_operand, "doppler run") : Wrap{};
+}
+
+// mise exec|x [flags] [TOOL@VERSION...] (--command TEXT | -- command...)
+Wrap classify_mise(const std::vector<Arg>& argv) {
+  static const OptTable global{"CEj", {"cd", "env", "jobs", "log-level"}, false};
+  Parsed g = getopt(argv, 1, global);
+  if (!lit_is(argv, g.first_operand, "exec") && !lit_is(argv, g.first_operand, "x")) return {};
+  size_t dash = double_dash(argv, g.first_operand + 1);
+  std::vector<Arg> head(argv.begin(), argv.begin() + static_cast<long>(dash));
+  Parsed p = getopt(head, g.first_operand + 1,
+                    OptTable{"cCj", {"command", "cd", "jobs", "allow-env", "allow-net", "allow-read", "allow-write",
+                                     "deny-env", "deny-net", "deny-read", "deny-write"}, true});
+  if (const Opt* c = p.get("c", "command")) return text_of(*c, WrapKind::ShellText, "mise exec -c", false);
+  return dash + 1 < argv.size() ? exec_at(dash + 1, "mise exec") : Wrap{};
+}
+
+// A node version as nvm reads one: `18`, `v20.1`, `node`, `lts/*`, `default`.
+bool nvm_version_word(const Arg& a) {
+  if (!a.literal) return true;  // `nvm exec "$NODE_VERSION" ...`
+  const std::string& s = a.text;
+  if (s.empty()) return false;
+  if (isdigit(static_cast<unsigned char>(s[0]))) return true;
+  if (s.size() > 1 && s[0] == 'v' && isdigit(static_cast<unsigned char>(s[1]))) return true;
+  if (s.rfind("lts/", 0) == 0 || s.rfind("iojs", 0) == 0) return true;
+  return s == "node" || s == "stable" || s == "unstable" || s == "system" || s == "default";
+}
+
+// `nvm exec [--silent] [--lts] [version] command args` runs the command;
+// `nvm run [version] args` runs node with args (pm2 when the script is pm2's bin).
+Wrap classify_nvm(const std::vector<Arg>& argv) {
+  bool exec = lit_is(argv, 1, "exec");
+  if (!exec && !lit_is(argv, 1, "run")) return {};
+  size_t i = 2;
+  while (i < argv.size() && argv[i].literal && argv[i].text.rfind("--", 0) == 0) ++i;  // --silent, --lts[=x]
+  if (i + 1 < argv.size() && nvm_version_word(argv[i])) ++i;
+  if (i >= argv.size()) return {};
+  if (exec) return exec_at(i, "nvm exec");
+  while (i < argv.size() && argv[i].literal && argv[i].text.size() > 1 && argv[i].text[0] == '-') ++i;
+  if (i < argv.size() && argv[i].literal && is_pm2_script(argv[i].text)) return exec_at(i, "nvm run");
+  return {};
+}
+
+// find ... -exec|-execdir|-ok|-okdir command args {} (; | +): the command
+// runs once per file (or with many), `{}` being a file name known at run
+// time. Of several clauses, the first that runs something other than a
+// common file command.
+Wrap classify_find(const std::vector<Arg>& argv) {
+  static const std::set<std::string> plain = {"echo", "printf", "rm", "ls", "cat", "chmod", "chown", "chgrp", "cp",
+                                              "mv", "touch", "stat", "du", "file", "grep", "head", "tail", "wc",
+                                              "sed", "basename", "dirname", "test", "[", "md5sum", "sha256sum",
+                                              "gzip", "tar", "ln", "mkdir", "rmdir", "realpath", "readlink"};
+  size_t chosen = 0;
+  for (size_t i = 1; i + 1 < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    if (!a.literal || (a.text != "-exec" && a.text != "-execdir" && a.text != "-ok" && a.text != "-okdir")) continue;
+    size_t cmd = i + 1;
+    if (chosen == 0) chosen = cmd;
+    if (!argv[cmd].literal || !plain.count(std::string(basename_of(argv[cmd].text)))) {
+      chosen = cmd;
+      break;
+    }
+  }
+  if (chosen == 0) return {};
+  Wrap w;
+  w.kind = WrapKind::Xargs;
+  w.index = chosen;
+  w.replace = "{}";
+  w.custom_input = true;  // the file names do not come from stdin
+  w.label = "find -exec";
+  return w;
+}
+
+// GNU parallel [options] command [args] (::: values | :::: files)...
+Wrap classify_parallel(const std::vector<Arg>& argv, const std::string& name) {
+  static const OptTable t{"aCdEIjLnNPSsW", {"arg-file", "colsep", "delimiter", "eof", "replace", "jobs", "max-procs",
+                                            "max-lines", "max-args", "sshlogin", "sshloginfile", "slf", "max-chars",
+                                            "workdir", "wd", "results", "res", "joblog", "timeout", "delay",
+                                            "tagstring", "basefile", "bf", "return", "transferfile", "tf", "env",
+                                            "retries", "memfree", "load", "nice", "block", "block-size", "header",
+                                            "halt", "termseq", "tmpdir", "tempdir", "rpl", "ssh", "sshdelay",
+                                            "pipepart", "shebang-wrap", "id", "fg", "semaphorename"}, false};
+  Parsed p = getopt(argv, 1, t);
+  if (p.first_operand >= argv.size()) return {};
+  Wrap w;
+  w.label = name;
+  w.remote = p.has("S") || p.has("sshlogin") || p.has("sshloginfile") || p.has("slf");
+  bool semaphore = name == "sem" || p.has("semaphore");
+  bool inline_values = false, file_values = p.has("a") || p.has("arg-file");
+  bool replaced = false;
+  for (size_t i = p.first_operand; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    if (!a.literal) continue;
+    if (a.text == ":::" || a.text == ":::+") inline_values = true;
+    if (a.text == "::::" || a.text == "::::+") file_values = true;
+    if (!inline_values && !file_values && a.text.find('{') != std::string::npos &&
+        a.text.find('}') != std::string::npos)
+      replaced = true;
+  }
+  if (semaphore || (inline_values && !file_values)) {
+    // The command is shell text; the values after ::: fill in `{}` or are
+    // appended: joined, the words hold them as pm2 would see them.
+    w.kind = WrapKind::JoinedText;
+    w.index = p.first_operand;
+    return w;
+  }
+  // Values read from stdin (or files), like xargs.
+  w.kind = WrapKind::Xargs;
+  w.index = p.first_operand;
+  w.replace = replaced ? "{}" : "";
+  w.custom_input = file_values || p.has("d") || p.has("delimiter") || p.has("0") || p.has("null");
+  return w;
+}
+
+// tmux [-c text] [global options] command [options] [shell-command...]
+Wrap classify_tmux(const std::vector<Arg>& argv) {
+  Parsed g = getopt(argv, 1, OptTable{"cfLST", {}, false});
+  if (const Opt* c = g.get("c")) return text_of(*c, WrapKind::ShellText, "tmux -c", false);
+  if (g.first_operand >= argv.size() || !argv[g.first_operand].literal) return {};
+  const std::string& cmd = argv[g.first_operand].text;
+  std::string_view values;
+  std::string label = "tmux " + cmd;
+  if (cmd == "new-session" || cmd == "new") values = "cefFnstxy";
+  else if (cmd == "new-window" || cmd == "neww") values = "ceFnt";
+  else if (cmd == "split-window" || cmd == "splitw") values = "celtFp";
+  else if (cmd == "respawn-pane" || cmd == "respawnp" || cmd == "respawn-window" || cmd == "respawnw") values = "cet";
+  else if (cmd == "run-shell" || cmd == "run") values = "cdt";
+  else if (cmd == "display-popup" || cmd == "popup") values = "bcdehsStTwxy";
+  else if (cmd == "send-keys" || cmd == "send") values = "cNt";
+  else return {};
+  Parsed p = getopt(argv, g.first_operand + 1, OptTable{values, {}, false});
+  if ((cmd == "run-shell" || cmd == "run") && p.has("C")) return {};    // a tmux command, not shell text
+  if ((cmd == "send-keys" || cmd == "send") && p.has("X")) return {};  // a copy-mode command
+  if (p.first_operand >= argv.size()) return {};
+  Wrap w;
+  w.kind = WrapKind::JoinedText;  // one word: shell text; several: the command and its arguments
+  w.index = p.first_operand;
+  w.label = label;
+  return w;
+}
+
+// screen [-dmS name] [options] command [args]: a new window running the command.
+Wrap classify_screen(const std::vector<Arg>& argv) {
+  Parsed p = getopt(argv, 1, OptTable{"cehpsStTX", {}, false});
+  if (p.has("X") || p.has("r") || p.has("R") || p.has("x") || p.has("Q")) return {};  // commands to a session
+  if ((p.has("d") || p.has("D")) && !p.has("m")) return {};                          // detach
+  return p.first_operand < argv.size() ? exec_at(p.first_operand, "screen") : Wrap{};
+}
+
+Wrap classify_systemd_run(const std::vector<Arg>& argv) {
+  static const OptTable t{"uHMpEC", {"unit", "property", "description", "slice", "setenv", "uid", "gid", "nice",
+                                     "working-directory", "host", "machine", "service-type", "on-active", "on-boot",
+                                     "on-startup", "on-unit-active", "on-unit-inactive", "on-calendar",
+                                     "timer-property", "path-property", "socket-property", "capsule",
+                                     "root-directory", "expand-environment", "json", "job-mode"}, false};
+  Parsed p = getopt(argv, 1, t);
+  if (p.first_operand >= argv.size()) return {};
+  Wrap w = exec_at(p.first_operand, "systemd-run");
+  w.remote = p.has("H") || p.has("host") || p.has("M") || p.has("machine");
+  return w;
+}
+
+Wrap classify_nsenter(const std::vector<Arg>& argv) {
+  static const OptTable t{"tGSWN", {"target", "setgid", "setuid", "wdns", "net-socket"}, false, "muinpUCTrw"};
+  Parsed p = getopt(argv, 1, t);
+  if (p.first_operand < argv.size()) return exec_at(p.first_operand, "nsenter");
+  Wrap w;
+  w.kind = WrapKind::StdinShell;  // ${SHELL}
+  w.label = "nsenter";
+  return w;
+}
+
+Wrap classify_chroot(const std::vector<Arg>& argv) {
+  Parsed p = getopt(argv, 1, OptTable{"", {"groups", "userspec"}, false});
+  if (p.first_operand >= argv.size()) return {};
+  if (p.first_operand + 1 < argv.size()) return exec_at(p.first_operand + 1, "chroot");
+  Wrap w;
+  w.kind = WrapKind::StdinShell;  // ${SHELL} -i
+  w.label = "chroot";
+  return w;
+}
+
+// lxc|incus exec [remote:]instance [flags] [--] command...
+Wrap classify_lxc(const std::vector<Arg>& argv, const std::string& name) {
+  static const OptTable t{"", {"env", "mode", "user", "group", "cwd", "project"}, true};
+  Parsed g = getopt(argv, 1, OptTable{"", {"project"}, false});
+  if (!lit_is(argv, g.first_operand, "exec")) return {};
+  size_t dash = double_dash(argv, g.first_operand + 1);
+  std::vector<Arg> head(argv.begin(), argv.begin() + static_cast<long>(dash));
+  Parsed p = getopt(head, g.first_operand + 1, t);
+  if (p.operands.empty()) return {};  // no instance
+  if (p.operands.size() >= 2) return exec_at(p.operands[1], name + " exec");
+  return dash + 1 < argv.size() ? exec_at(dash + 1, name + " exec") : Wrap{};
+}
+
+// chrt [options] [priority] command: `-p` acts on a running process.
+Wrap classify_chrt(const std::vector<Arg>& argv) {
+  Parsed p = getopt(argv, 1, OptTable{"TPD", {"sched-runtime", "sched-period", "sched-deadline"}, false});
+  if (p.has("p") || p.has("pid") || p.has("m") || p.has("max")) return not_a_call();
+  size_t i = p.first_operand;
+  if (i < argv.size() && argv[i].literal && !argv[i].text.empty() &&
+      std::all_of(argv[i].text.begin(), argv[i].text.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); }))
+    ++i;
+  else if (i < argv.size() && !argv[i].literal && i + 1 < argv.size())
+    ++i;  // `chrt -f "$PRIO" cmd`
+  return i < argv.size() ? exec_at(i, "chrt") : Wrap{};
+}
+
+// dotenvx run [options] -- command: -f/-e/--ignore take every following
+// word (commander variadics), so without `--` the command is found only
+// when none of them is used.
+Wrap classify_dotenvx(const std::vector<Arg>& argv) {
+  if (!lit_is(argv, 1, "run")) return {};
+  size_t dash = double_dash(argv, 2);
+  if (dash < argv.size()) return dash + 1 < argv.size() ? exec_at(dash + 1, "dotenvx run") : Wrap{};
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const Arg& a = argv[i];
+    if (!a.literal) return {};
+    if (a.text.empty() || a.text[0] != '-') return exec_at(i, "dotenvx run");
+    if (a.text == "-f" || a.text == "-fv" || a.text == "-e" || a.text == "--ignore" ||
+        a.text.rfind("--env", 0) == 0)
+      return {};
+    if (a.text == "-fk" || a.text == "--env-keys-file" || a.text == "--convention" || a.text == "-l" ||
+        a.text == "--log-level")
+      ++i;
+  }
+  return {};
+}
+
+// op [global flags] run [--env-file F] [--no-masking] -- command
+Wrap classify_op(const std::vector<Arg>& argv) {
+  static const OptTable t{"", {"env-file", "account", "config", "encoding", "session", "cache"}, false};
+  Parsed g = getopt(argv, 1, t);
+  if (!lit_is(argv, g.first_operand, "run")) return {};
+  Parsed p = getopt(argv, g.first_operand + 1, t);
+  return p.first_operand < argv.size() ? exec_at(p.first_operand, "op run") : Wrap{};
+}
+
+// volta run [--node V] [--npm V] [--yarn V] [--pnpm V] [--env K=V] command args
+Wrap classify_volta(const std::vector<Arg>& argv) {
+  size_t i = 1;
+  while (lit_is(argv, i, "--verbose") || lit_is(argv, i, "--quiet")) ++i;
+  if (!lit_is(argv, i, "run")) return {};
+  Parsed p = getopt(argv, i + 1, OptTable{"", {"node", "npm", "yarn", "pnpm", "env"}, false});
+  return p.first_operand < argv.size() ? exec_at(p.first_operand, "volta run") : Wrap{};
+}
 }  // namespace
 
 Wrap classify_wrapper(const std::vector<Arg>& argv) {
@@ -412,7 +820,14 @@ Wrap classify_wrapper(const std::vector<Arg>& argv) {
     Parsed p = getopt(argv, 1, OptTable{"a", {}, false});
     return p.first_operand < argv.size() ? exec_at(p.first_operand, "exec") : none;
   }
-  if (name == "builtin") return none;
+  if (name == "builtin") {
+    // `builtin command pm2 ...`: only builtins that run a command pass it on.
+    if (argv.size() > 2 && argv[1].literal &&
+        (argv[1].text == "command" || argv[1].text == "exec" || argv[1].text == "eval" ||
+         argv[1].text == "source" || argv[1].text == "." || argv[1].text == "builtin"))
+      return exec_at(1, "builtin");
+    return none;
+  }
   if (name == "stdbuf") {
     Parsed p = getopt(argv, 1, OptTable{"ioe", {"input", "output", "error"}, false});
     return p.first_operand < argv.size() ? exec_at(p.first_operand, "stdbuf") : none;
@@ -511,6 +926,26 @@ Wrap classify_wrapper(const std::vector<Arg>& argv) {
     w.label = name;
     return w;
   }
+  if (name == "gcloud") return classify_gcloud(argv);
+  if (name == "vagrant") return classify_vagrant(argv);
+  if (name == "mosh") return classify_mosh(argv);
+  if (name == "ansible") return classify_ansible(argv);
+  if (name == "doppler") return classify_doppler(argv);
+  if (name == "mise" || name == "rtx") return classify_mise(argv);
+  if (name == "nvm") return classify_nvm(argv);
+  if (name == "asdf") return lit_is(argv, 1, "exec") && argv.size() > 2 ? exec_at(2, "asdf exec") : none;
+  if (name == "volta") return classify_volta(argv);
+  if (name == "dotenvx") return classify_dotenvx(argv);
+  if (name == "op") return classify_op(argv);
+  if (name == "find") return classify_find(argv);
+  if (name == "parallel" || name == "sem") return classify_parallel(argv, name);
+  if (name == "tmux") return classify_tmux(argv);
+  if (name == "screen") return classify_screen(argv);
+  if (name == "systemd-run") return classify_systemd_run(argv);
+  if (name == "chroot") return classify_chroot(argv);
+  if (name == "nsenter") return classify_nsenter(argv);
+  if (name == "lxc" || name == "incus") return classify_lxc(argv, name);
+  if (name == "chrt") return classify_chrt(argv);
   if (name == "which" || name == "type" || name == "hash" || name == "whereis") {
     Wrap w;
     w.kind = WrapKind::NotACall;
@@ -518,16 +953,11 @@ Wrap classify_wrapper(const std::vector<Arg>& argv) {
   }
   if (name == "node" || name == "nodejs") {
     // `node /usr/lib/node_modules/pm2/bin/pm2 delete all`
-    Parsed p = getopt(argv, 1, OptTable{"er", {"eval", "require", "import", "loader"}, false});
+    Parsed p = getopt(argv, 1, OptTable{"erC", {"eval", "require", "import", "loader", "experimental-loader",
+                                              "conditions", "title", "input-type"}, false});
     if (p.has("e") || p.has("p") || p.has("eval") || p.has("print")) return none;
-    if (p.first_operand < argv.size() && argv[p.first_operand].literal) {
-      const std::string& s = argv[p.first_operand].text;
-      if ((s.size() >= 8 && s.compare(s.size() - 8, 8, "/bin/pm2") == 0) ||
-          (s.size() >= 11 && s.compare(s.size() - 11, 11, "/bin/pm2.js") == 0)) {
-        Wrap w = exec_at(p.first_operand, "node");
-        return w;
-      }
-    }
+    if (p.first_operand < argv.size() && argv[p.first_operand].literal && is_pm2_script(argv[p.first_operand].text))
+      return exec_at(p.first_operand, "node");
     return none;
   }
   return none;
