@@ -160,6 +160,16 @@ std::string shape(const Wrap& w) {
 
 std::string shape(std::initializer_list<const char*> words) { return shape(wrap(words)); }
 
+std::vector<Arg> mixed(std::initializer_list<std::pair<const char*, bool>> words) {
+  std::vector<Arg> out;
+  for (auto& [w, lit] : words) out.push_back(Arg{w, lit});
+  return out;
+}
+
+std::string stage_of(std::initializer_list<std::pair<const char*, bool>> words) {
+  return effect(classify_stage(mixed(words)));
+}
+
 }  // namespace
 
 TEST_CASE("remote shells of cloud and VM tools", "[knowledge][wrapper]") {
@@ -286,4 +296,148 @@ TEST_CASE("namespace, root and scheduling wrappers, builtin and node running pm2
                "kill"}) == "exec@4");
   CHECK(shape({"node", "./node_modules/.bin/pm2-dev"}) == "none");
   CHECK(shape({"node", "server.js"}) == "none");
+}
+
+TEST_CASE("filters whose pattern is only known at run time are unknown", "[knowledge][stage][dynamic]") {
+  // An empty variable makes each of these match every line.
+  CHECK(stage_of({{"grep", true}, {"", false}}) == std::string("unknown"));
+  CHECK(stage_of({{"grep", true}, {"-E", true}, {"^", false}}) == std::string("unknown"));
+  CHECK(stage_of({{"grep", true}, {"-e", true}, {"", false}}) == std::string("unknown"));
+  CHECK(stage_of({{"grep", true}, {"-w", true}, {"\"name\":\"", false}}) == std::string("unknown"));
+  CHECK(stage_of({{"grep", true}, {"-E", true}, {"web|", false}}) == std::string("unknown"));
+  CHECK(stage_of({{"grep", true}, {"(web", false}}) == std::string("unknown"));
+  // A known prefix that filters on its own still filters.
+  CHECK(stage_of({{"grep", true}, {"web-", false}}) == std::string("filter"));
+  CHECK(stage_of({{"grep", true}, {"-F", true}, {"web|", false}}) == std::string("filter"));
+  // jq --arg bound to a run-time value, the environment, $ARGS.
+  CHECK(stage_of({{"jq", true}, {"-r", true}, {"--arg", true}, {"p", true}, {"", false},
+                  {".[] | select(.name | startswith($p)) | .name", true}}) == std::string("unknown"));
+  CHECK(stage_of({{"jq", true}, {"--arg", true}, {"p", true}, {"", false},
+                  {".[] | select(.name | test($p)) | .pm_id", true}}) == std::string("unknown"));
+  CHECK(stage({"jq", "-r", ".[] | select(.name | contains(env.APP)) | .name"}) == std::string("unknown"));
+  CHECK(stage({"jq", "-r", ".[] | select(.name | startswith($ENV.APP)) | .name"}) == std::string("unknown"));
+  CHECK(stage({"jq", "-r", "--args", ".[] | select(.name | test($ARGS.positional[0])) | .name", "web"}) ==
+        std::string("unknown"));
+  // Equality with a run-time value matches no name when it is empty.
+  CHECK(stage_of({{"jq", true}, {"--arg", true}, {"app", true}, {"", false},
+                  {".[] | select(.name == $app) | .pm_id", true}}) == std::string("filter"));
+  // Literal --arg values are read as the program would read them.
+  CHECK(stage({"jq", "--arg", "p", "web-", ".[] | select(.name | startswith($p)) | .name"}) == std::string("filter"));
+  CHECK(stage({"jq", "--arg", "p", "", ".[] | select(.name | startswith($p)) | .name"}) ==
+        std::string("passthrough"));
+  // .pm2_env is not the environment.
+  CHECK(stage({"jq", ".[] | select(.pm2_env.namespace | startswith(\"ci\")) | .name"}) == std::string("filter"));
+  // awk with a run-time pattern variable.
+  CHECK(stage_of({{"awk", true}, {"-v", true}, {"p=", false}, {"$0 ~ p {print $2}", true}}) ==
+        std::string("unknown"));
+  CHECK(stage_of({{"awk", true}, {"-v", true}, {"p=", false}, {"match($2, p) {print $2}", true}}) ==
+        std::string("unknown"));
+  CHECK(stage_of({{"awk", true}, {"$2 ~ p {print $2}", true}, {"p=", false}}) == std::string("unknown"));
+  CHECK(stage({"awk", "index($0, ENVIRON[\"APP\"]) {print $2}"}) == std::string("unknown"));
+  CHECK(stage({"awk", "-v", "p=", "$2 ~ p {print $2}"}) == std::string("unknown"));
+  CHECK(stage({"awk", "-v", "p=web", "$2 ~ p {print $2}"}) == std::string("filter"));
+  CHECK(stage_of({{"awk", true}, {"-v", true}, {"p=", false}, {"$2 == p {print $2}", true}}) ==
+        std::string("filter"));
+  // sed with a run-time script.
+  CHECK(stage_of({{"sed", true}, {"-n", true}, {"/", false}}) == std::string("unknown"));
+  CHECK(stage_of({{"sed", true}, {"-n", true}, {"-e", true}, {"/", false}}) == std::string("unknown"));
+}
+
+TEST_CASE("grep of pm2 table columns other than the name does not filter", "[knowledge][stage]") {
+  for (const char* word : {"online", "stopped", "errored", "launching", "stopping", "waiting", "one-launch-status",
+                           "fork", "cluster", "fork_mode", "cluster_mode", "root", "mb", "MB", "%", "kb",
+                           "waiting restart", "disabled"}) {
+    INFO(word);
+    CHECK(stage({"grep", word}) == std::string("passthrough"));
+    CHECK(stage({"grep", "-w", word}) == std::string("passthrough"));
+  }
+  CHECK(stage({"grep", "-E", "errored|stopped"}) == std::string("passthrough"));
+  CHECK(stage({"awk", "/errored/ {print $4}"}) == std::string("passthrough"));
+  CHECK(stage({"grep", "web-errored"}) == std::string("filter"));
+  CHECK(stage({"grep", "-E", "web|errored"}) == std::string("passthrough"));  // every errored process
+  CHECK(stage({"grep", "rooted"}) == std::string("filter"));
+}
+
+TEST_CASE("patterns that match everything and negated tests do not filter", "[knowledge][stage]") {
+  for (const char* prog : {
+           ".[] | select(.name | startswith(\"\")) | .name",
+           ".[] | select(.name | endswith(\"\")) | .name",
+           ".[] | select(.name | contains(\"\")) | .name",
+           ".[] | select(.name | test(\"\")) | .name",
+           ".[] | select(.name | test(\".*\")) | .name",
+           ".[] | select(.name | test(\"web|\")) | .name",
+           ".[] | select(.name | test(\"^(web)?\")) | .name",
+           ".[] | select(.name | startswith(\"web\") or startswith(\"\")) | .name",
+           ".[] | select(.name | startswith(\"web\") | not) | .name",
+           ".[] | select((.name | startswith(\"web\")) == false) | .name",
+           ".[] | select((.name | test(\"^web\")) != true) | .name",
+       }) {
+    INFO(prog);
+    CHECK(stage({"jq", "-r", prog}) == std::string("passthrough"));
+  }
+  for (const char* prog : {
+           ".[] | select(.name | startswith(\"web\") and contains(\"\")) | .name",
+           ".[] | select(.name | test(\"^web|^api\")) | .name",
+           ".[] | select(.name | test(\"name\")) | .name",  // names containing "name"
+           ".[] | select((.name | startswith(\"web\")) == true) | .name",
+       }) {
+    INFO(prog);
+    CHECK(stage({"jq", "-r", prog}) == std::string("filter"));
+  }
+  CHECK(stage({"jq", "-r", ".[] | select(.name | test(\"\\\\bweb\")) | .name"}) == std::string("filter"));
+  CHECK(stage({"jq", "-r", ".[] | select(.name | test(\"(?i)\")) | .name"}) == std::string("unknown"));
+
+  CHECK(stage({"awk", "!/web/"}) == std::string("passthrough"));
+  CHECK(stage({"awk", "!/web/ {print $2}"}) == std::string("passthrough"));
+  CHECK(stage({"awk", "!/web/ && /api/ {print $2}"}) == std::string("filter"));
+  CHECK(stage({"awk", "/web|/ {print $2}"}) == std::string("passthrough"));
+  CHECK(stage({"awk", "$2 ~ /.*/ {print $2}"}) == std::string("passthrough"));
+  CHECK(stage({"awk", "$2 ~ /^web/ {print $2}"}) == std::string("filter"));
+  CHECK(stage({"awk", "$2 !~ /web/ {print $2}"}) == std::string("passthrough"));
+
+  for (const std::vector<const char*>& g : std::vector<std::vector<const char*>>{
+           {"grep", "-E", "web|"},
+           {"grep", "web\\|"},
+           {"grep", ""},
+           {"grep", "."},
+           {"grep", "-e", "web", "-e", ""},
+           {"grep", "-E", "(web)?"},
+           {"grep", "-E", "web*|x?"},
+           {"grep", "w*"},
+           {"grep", "^"},
+           {"grep", "-E", "x{0,3}"},
+           {"grep", "web\nx*"},
+           {"egrep", "|web"},
+           {"rg", "web|"},
+       }) {
+    std::vector<Arg> a;
+    for (const char* w : g) a.push_back(Arg{w, true});
+    INFO(g.back());
+    CHECK(effect(classify_stage(a)) == std::string("passthrough"));
+  }
+  for (const std::vector<const char*>& g : std::vector<std::vector<const char*>>{
+           {"grep", "web|"},  // BRE: a literal bar
+           {"grep", "-F", "web|"},
+           {"grep", "-E", "web\\|"},
+           {"grep", "^$"},
+           {"grep", "-E", "^ *$"},
+           {"grep", "-e", "web", "-e", "api"},
+           {"grep", "-E", "x{1,3}"},
+           {"grep", "-E", "(web|api)-[0-9]+"},
+           {"grep", "-x", "web|"},
+           {"grep", "*web"},
+       }) {
+    std::vector<Arg> a;
+    for (const char* w : g) a.push_back(Arg{w, true});
+    INFO(g.back());
+    CHECK(effect(classify_stage(a)) == std::string("filter"));
+  }
+  // Word boundaries and back-references: not judged.
+  CHECK(stage({"grep", "-P", "web|(?=x)"}) == std::string("unknown"));
+  CHECK(stage({"grep", "-E", "(\\bweb)*|api"}) == std::string("unknown"));
+  CHECK(stage({"grep", "-w", "-E", "web|"}) == std::string("unknown"));
+
+  CHECK(stage({"sed", "-n", "/web\\|/p"}) == std::string("passthrough"));
+  CHECK(stage({"sed", "-nE", "/web|/p"}) == std::string("passthrough"));
+  CHECK(stage({"sed", "-n", "/web|/p"}) == std::string("filter"));
 }
