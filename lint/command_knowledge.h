@@ -27,7 +27,7 @@ enum class WrapKind {
   JoinedText,  ///< runs argv[index..] joined with spaces as shell text (eval, ssh host cmd, watch)
   StdinShell,  ///< a shell that reads its script from stdin (bash, ssh host, su user)
   ScriptFile,  ///< runs the script file argv[index] (bash deploy.sh, source x, . x)
-  Xargs,       ///< runs argv[index..] with arguments read from stdin
+  Xargs,       ///< runs argv[index..] with arguments read from stdin (xargs, parallel) or found at run time (find -exec)
   NotACall,    ///< names a command without running it (command -v, which, type)
 };
 
@@ -36,8 +36,9 @@ struct Wrap {
   size_t index = 0;
   /// For Xargs: the -I replacement string ("" when arguments are appended).
   std::string replace;
-  /// For Xargs: input items are not blank-separated words (-0, -d, or read
-  /// from a file with -a).
+  /// For Xargs: input items are not blank-separated words read from stdin
+  /// (-0, -d, read from a file with -a or `parallel ::::`, or file names
+  /// found by `find -exec`), so a known stdin text does not give them.
   bool custom_input = false;
   /// Short label of the wrapper for messages and `via` ("sudo", "ssh", "bash -c").
   std::string label;
