@@ -553,6 +553,11 @@ Wrap classify_find(const std::vector<Arg>& argv) {
   w.replace = "{}";
   w.custom_input = true;  // the file names do not come from stdin
   w.label = "find -exec";
+  for (size_t i = chosen + 1; i < argv.size(); ++i)
+    if (argv[i].literal && (argv[i].text == ";" || argv[i].text == "+")) {
+      w.end = i;
+      break;
+    }
   return w;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,9 @@ struct Wrap {
   /// (-0, -d, read from a file with -a or `parallel ::::`, or file names
   /// found by `find -exec`), so a known stdin text does not give them.
   bool custom_input = false;
+  /// One past the wrapped command's last word (`find -exec cmd ... ;`);
+  /// SIZE_MAX when it runs to the end of the line.
+  size_t end = SIZE_MAX;
   /// Short label of the wrapper for messages and `via` ("sudo", "ssh", "bash -c").
   std::string label;
   /// For ssh: the remote command runs on another host.

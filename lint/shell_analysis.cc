@@ -2288,6 +2288,10 @@ class Analyser {
     }
     std::vector<Arg> args = args_of(argv, 0);
     Wrap w = classify_wrapper(args);
+    if (w.end < argv.size()) {
+      argv.resize(w.end);  // `find -exec cmd ... ;`: the words after `;` are find's
+      args.resize(w.end);
+    }
     Ctx inner = ctx;
     if (!w.label.empty() && w.kind != WrapKind::None && w.kind != WrapKind::NotACall) inner.via.push_back(w.label);
     if (w.remote) inner.remote = true;
@@ -2431,7 +2435,7 @@ class Analyser {
         stdin_word.literal = false;
         stdin_word.origin = Origin::Stdin;
         stdin_word.listing = in.listing;
-        stdin_word.value = "<arguments read from stdin by xargs>";
+        stdin_word.value = w.label == "find -exec" ? "<a file name found by find>" : "<arguments read from stdin by xargs>";
         stdin_word.file_begin = cmd.file_begin;
         stdin_word.file_end = cmd.file_end;
         stdin_word.text = MappedText::anchored("\"$__xargs__\"", cmd.file_begin);

@@ -566,3 +566,10 @@ TEST_CASE("values from read, printf -v, array items and transformations", "[shel
   CHECK(findings("APP=ALL\npm2 delete ${APP,,}\n") == L{"2:target-all"});
   CHECK(findings("APP=web-api\npm2 delete ${APP%-api}\n").empty());
 }
+
+TEST_CASE("find -exec runs the command up to its terminator", "[shell]") {
+  auto calls = invocations("find . -name x -exec pm2 delete all \\; -print\n");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].serialize() == "[pm2][delete][all]");
+  CHECK(findings("find /srv -exec pm2 stop {} +\n") == L{"1:dynamic-target"});
+}
