@@ -2497,7 +2497,64 @@ class Analyser {
       case WrapKind::None:
         break;
     }
+    interpreter_strings(argv, in, ctx);
     return builtin_or_stage(p, argv, in, ctx);
+  }
+
+  // Code given to a script interpreter (`node -e`, `python3 -c`, `perl -e`,
+  // `ruby -e`, `php -r`, or a heredoc on its stdin): its string literals
+  // that mention pm2 are commands it may hand to a shell
+  // (`execSync('pm2 delete all')`, `os.system("pm2 kill")`), read as shell.
+  void interpreter_strings(const std::vector<EvalWord>& argv, const Stream& in, const Ctx& ctx) {
+    if (argv.empty() || !argv[0].literal) return;
+    std::string name(basename_of(argv[0].value));
+    while (!name.empty() && (isdigit(static_cast<unsigned char>(name.back())) || name.back() == '.')) name.pop_back();
+    static const std::map<std::string, std::vector<std::string>> flags = {
+        {"node", {"-e", "--eval", "-p", "--print"}}, {"nodejs", {"-e", "--eval", "-p", "--print"}},
+        {"python", {"-c"}}, {"perl", {"-e", "-E"}}, {"ruby", {"-e"}}, {"php", {"-r"}},
+        {"bun", {"-e", "--eval"}}, {"deno", {"eval"}}};
+    auto it = flags.find(name);
+    if (it == flags.end()) return;
+    const MappedText* code = nullptr;
+    bool script_arg = false;
+    for (size_t i = 1; i < argv.size(); ++i) {
+      if (!argv[i].literal) continue;
+      if (std::find(it->second.begin(), it->second.end(), argv[i].value) != it->second.end() && i + 1 < argv.size()) {
+        if (argv[i + 1].literal) code = &argv[i + 1].text;
+        break;
+      }
+      if (argv[i].value.empty() || argv[i].value[0] != '-') {
+        script_arg = argv[i].value != "-";
+        break;
+      }
+    }
+    if (!code && !script_arg && known_text(in)) code = &in.text;
+    if (!code || code->text().find("pm2") == std::string::npos) return;
+    Ctx inner = ctx;
+    inner.via.push_back(name);
+    const std::string& t = code->text();
+    for (size_t i = 0; i < t.size(); ++i) {
+      char q = t[i];
+      if (q != '\'' && q != '"' && q != '`') continue;
+      MappedText lit;
+      size_t j = i + 1;
+      for (; j < t.size() && t[j] != q; ++j) {
+        if (t[j] == '\\' && j + 1 < t.size()) {
+          char e = t[++j];
+          lit.append(e == 'n' ? '\n' : e == 't' ? '\t' : e, code->origin(j));
+          continue;
+        }
+        if (t[j] == '\n' && q != '`') break;  // not a string after all
+        lit.append(t[j], code->origin(j));
+      }
+      if (j >= t.size() || t[j] != q) continue;
+      const std::string& v = lit.text();
+      size_t at = v.find("pm2");
+      bool word = at != std::string::npos && (at == 0 || !isalnum(static_cast<unsigned char>(v[at - 1]))) &&
+                  (at + 3 == v.size() || !isalnum(static_cast<unsigned char>(v[at + 3])));
+      if (word) in_shell(ShellScope::Child, [&] { run_text(lit, inner, Stream{}); });
+      i = j;
+    }
   }
 
   Stream builtin_or_stage(const Parse& p, const std::vector<EvalWord>& argv, const Stream& in, const Ctx& ctx) {

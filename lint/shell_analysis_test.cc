@@ -573,3 +573,18 @@ TEST_CASE("find -exec runs the command up to its terminator", "[shell]") {
   CHECK(calls[0].serialize() == "[pm2][delete][all]");
   CHECK(findings("find /srv -exec pm2 stop {} +\n") == L{"1:dynamic-target"});
 }
+
+TEST_CASE("shell commands in interpreter code", "[shell][interpreters]") {
+  CHECK(findings("node -e \"require('child_process').execSync('pm2 delete all')\"\n") == L{"1:target-all"});
+  CHECK(findings("python3 -c 'import os; os.system(\"pm2 kill\")'\n") == L{"1:daemon-teardown"});
+  CHECK(findings("perl -e 'system(\"pm2 stop all\")'\n") == L{"1:target-all"});
+  CHECK(findings("ruby -e '`pm2 restart all`'\n") == L{"1:target-all"});
+  CHECK(findings("python3 <<'EOF'\nimport subprocess\nsubprocess.run(\"pm2 reload all\", shell=True)\nEOF\n") ==
+        L{"3:target-all"});
+  // Strings that are not pm2 commands, scripts with arguments, filters.
+  CHECK(findings("node -e \"console.log('npm2 delete all')\"\n").empty());
+  CHECK(findings("node app.js 'pm2 delete all'\n").empty());
+  CHECK(findings("pm2 jlist | node -e \"JSON.parse(require('fs').readFileSync(0)).filter(p => "
+                 "p.name.startsWith('web-')).forEach(p => console.log(p.name))\" | xargs pm2 delete\n")
+            .empty());
+}
