@@ -145,15 +145,24 @@ void for_each_result(const std::vector<ExprToken>& toks, F&& f) {
 
 }  // namespace
 
-std::vector<std::string> expression_results(std::string_view expr) {
+namespace {
+
+// The distinct result operands of one kind (literals or references).
+std::vector<std::string> results_of_kind(std::string_view expr, ExprToken::Kind kind) {
   bool ok = true;
   std::vector<ExprToken> toks = tokenize(expr, ok);
   std::vector<std::string> out;
   if (!ok) return out;
   for_each_result(toks, [&](const ExprToken& t) {
-    if (t.kind == ExprToken::Literal && std::find(out.begin(), out.end(), t.text) == out.end()) out.push_back(t.text);
+    if (t.kind == kind && std::find(out.begin(), out.end(), t.text) == out.end()) out.push_back(t.text);
   });
   return out;
+}
+
+}  // namespace
+
+std::vector<std::string> expression_results(std::string_view expr) {
+  return results_of_kind(expr, ExprToken::Literal);
 }
 
 std::string expression_reference(std::string_view expr) {
@@ -164,14 +173,7 @@ std::string expression_reference(std::string_view expr) {
 }
 
 std::vector<std::string> expression_result_references(std::string_view expr) {
-  bool ok = true;
-  std::vector<ExprToken> toks = tokenize(expr, ok);
-  std::vector<std::string> out;
-  if (!ok) return out;
-  for_each_result(toks, [&](const ExprToken& t) {
-    if (t.kind == ExprToken::Path && std::find(out.begin(), out.end(), t.text) == out.end()) out.push_back(t.text);
-  });
-  return out;
+  return results_of_kind(expr, ExprToken::Path);
 }
 
 bool is_mask_name(std::string_view name) {
