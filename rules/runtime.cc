@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 namespace pm2guard {
 
 std::string RuntimeFacts::describe(const std::vector<int>& ids, size_t limit) const {
@@ -19,6 +21,47 @@ std::string RuntimeFacts::describe(const std::vector<int>& ids, size_t limit) co
     ++n;
   }
   return out;
+}
+
+bool provably_owned(const RuntimeFacts& f, const LiveProcess& p) {
+  if (f.ownership && !f.caller_repository.empty() && p.owner == f.caller_repository) return true;
+  return f.scope_applies && f.in_scope && f.in_scope(p);
+}
+
+std::string application_of(const LiveProcess& p) {
+  std::string key = p.name;
+  key += '\0';
+  key += p.ns;
+  key += '\0';
+  key += p.exec_path;
+  return key;
+}
+
+bool scale_only_adds(const Invocation& inv, const Pm2Call& call, size_t instances) {
+  if (call.command != "scale" || call.dynamic_command || call.positionals.size() < 2) return false;
+  const Word& w = inv.args[static_cast<size_t>(call.positionals[1])];
+  if (!w.literal) return false;
+  const std::string& n = w.text;
+  // API.scale: a '+' anywhere adds parseInt(n) instances, a '-' anywhere
+  // removes some, anything else is an absolute count compared with the
+  // instances there are.
+  if (n.find('+') != std::string::npos) return true;
+  if (n.find('-') != std::string::npos) return false;
+  // parseInt(n, 10), for the spellings that can be read without doubt:
+  // ASCII white space, then digits.
+  size_t i = 0;
+  while (i < n.size() && std::strchr(" \t\n\v\f\r", n[i]) != nullptr && n[i] != '\0') ++i;
+  size_t digits = i;
+  while (digits < n.size() && n[digits] >= '0' && n[digits] <= '9') ++digits;
+  if (digits == i) {
+    // NaN: pm2 prints "Nothing to do". Non-ASCII text may be white space
+    // JavaScript skips before digits: judged destructive.
+    for (char c : n)
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+  }
+  if (digits - i > 9) return true;  // more instances than anybody runs: adds
+  return static_cast<size_t>(std::stol(n.substr(i, digits - i))) >= instances;
 }
 
 std::vector<Finding> check_runtime(const RuntimeFacts& facts) {

@@ -23,6 +23,9 @@ struct LiveProcess {
   /// The repository whose CI job started it (from its environment), "" when
   /// none was recorded.
   std::string owner;
+  /// pm2_env.pm_exec_path: instances of one app (`-i 4`, `pm2 scale`)
+  /// share it with their name and namespace.
+  std::string exec_path;
   /// `"<id>:<name>"`, how the cumulative check remembers processes.
   std::string identity() const { return std::to_string(id) + ":" + name; }
 };
@@ -71,6 +74,21 @@ struct RuntimeFacts {
   /// "name (id 3)" list of some processes, for messages.
   std::string describe(const std::vector<int>& ids, size_t limit = 8) const;
 };
+
+/// Whether the caller provably owns `p`: it was started by the caller's
+/// repository's CI job (when the policy uses ownership), or the caller's
+/// scope owns it.
+bool provably_owned(const RuntimeFacts& f, const LiveProcess& p);
+
+/// The application a process is an instance of: name, namespace and script
+/// (cluster or `-i N` instances share all three). Layer 3 counts these, so
+/// that one app's instances are not "several applications".
+std::string application_of(const LiveProcess& p);
+
+/// `pm2 scale APP N` that only adds instances (N above the current count,
+/// `+K`, or a count pm2 reads as nothing to do): never destructive.
+/// `instances` is the number of processes APP resolves to now.
+bool scale_only_adds(const Invocation& inv, const Pm2Call& call, size_t instances);
 
 /// Runs every shim rule on the facts.
 std::vector<Finding> check_runtime(const RuntimeFacts& facts);

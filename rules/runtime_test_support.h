@@ -28,12 +28,23 @@ struct Fixture {
   }
 };
 
+inline LiveProcess lp(int id, std::string name, std::string ns = "default", std::string owner = "",
+                      std::string exec_path = "", bool module = false) {
+  LiveProcess p;
+  p.id = id;
+  p.name = std::move(name);
+  p.ns = std::move(ns);
+  p.status = "online";
+  p.module = module;
+  p.owner = std::move(owner);
+  p.exec_path = exec_path.empty() ? "/srv/" + p.name + "/index.js" : std::move(exec_path);
+  return p;
+}
+
 inline std::vector<LiveProcess> five() {
-  return {{0, "flyer-api", "default", "online", false, "projectium/flyer"},
-          {1, "flyer-worker", "default", "online", false, "projectium/flyer"},
-          {2, "flyer-api-test", "default", "online", false, "projectium/flyer"},
-          {3, "stock-alert-api", "default", "online", false, "projectium/stock-alert"},
-          {4, "billing-api", "other", "online", false, ""}};
+  return {lp(0, "flyer-api", "default", "projectium/flyer"), lp(1, "flyer-worker", "default", "projectium/flyer"),
+          lp(2, "flyer-api-test", "default", "projectium/flyer"),
+          lp(3, "stock-alert-api", "default", "projectium/stock-alert"), lp(4, "billing-api", "other")};
 }
 
 using V = std::vector<std::string>;

@@ -217,6 +217,32 @@ bool place_symlink(const std::string& path, const std::string& target, std::stri
 
 std::string mode_text(mode_t m) { return fmt::format("{:04o}", m & 07777); }
 
+// pm2's other executables, installed beside it (npm links them next to
+// pm2's). The shim guards `pm2` only.
+struct Companion {
+  const char* name;
+  bool shared_daemon;  // reaches the daemon the shim guards
+  const char* what;
+};
+const std::vector<Companion>& companions() {
+  static const std::vector<Companion> list = {
+      {"pm2-runtime", true,
+       "attaches to the daemon of its PM2_HOME (the shared one when it runs) and on SIGINT or SIGTERM calls "
+       "pm2.kill(), which stops every process of every team and the daemon"},
+      {"pm2-docker", true, "is pm2-runtime under another name: on SIGINT or SIGTERM it kills the shared daemon"},
+      {"pm2-dev", false,
+       "is pm2's API without the shim, but runs its own daemon in ~/.pm2-dev, not the shared one"},
+  };
+  return list;
+}
+
+// The directories a pm2 at `p` lives in: where it was found and where its
+// symlinks lead.
+void add_dirs_of(const std::string& p, std::set<std::string>& dirs) {
+  dirs.insert(parent_of(p));
+  if (std::optional<std::string> r = real_path(p)) dirs.insert(parent_of(*r));
+}
+
 bool link_diverted_by(const std::vector<Diversion>& diversions, const std::string& link) {
   for (const Diversion& v : diversions)
     if (v.path == link) return true;
@@ -845,6 +871,20 @@ int install(const InstallOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (!on_path)
     err << fmt::format("pm2guard shim install: warning: {} is not on this PATH ({})\n", link_dir, o.search_path);
+  // pm2-runtime and pm2-docker beside the real pm2 are not the shim's to
+  // divert: it only speaks pm2's command line.
+  std::set<std::string> real_dirs;
+  add_dirs_of(real_resolved, real_dirs);
+  for (const std::string& b : o.npm_global_bins) real_dirs.insert(b);
+  std::set<std::string> told;
+  for (const std::string& d : real_dirs)
+    for (const Companion& c : companions()) {
+      std::string p = join(d, c.name);
+      if (!c.shared_daemon || !is_executable_file(p) || !told.insert(real_path(p).value_or(p)).second) continue;
+      err << fmt::format("pm2guard shim install: warning: {}{} is not guarded: it {}; remove it or make it "
+                         "executable by root only where no deployment needs it\n",
+                         p, arrow(p), c.what);
+    }
   out << "run `pm2guard shim doctor` to check every way pm2 is reached\n";
   return 0;
 }
@@ -1200,6 +1240,7 @@ class Doctor {
     resolve_contexts();
     scan_runner_units();
     scan_full_path();
+    scan_companions();
     scan_project_and_npx();
     check_diversions();
     scan_pm2_units();
@@ -1404,6 +1445,41 @@ class Doctor {
                          is_symlink(c) && why != "npx's cache" && why != "nvm"
                              ? "; `pm2guard shim install --divert` puts the shim at this path"
                              : ""));
+    }
+  }
+
+  /// pm2-runtime and pm2-docker that a PATH reaches beside a real pm2 (npm
+  /// links all of pm2's executables into one bin directory).
+  void scan_companions() {
+    std::set<std::string> real_dirs;
+    if (r_.real_pm2) add_dirs_of(*r_.real_pm2, real_dirs);
+    if (state_) {
+      if (!state_->real_pm2.empty()) add_dirs_of(state_->real_pm2, real_dirs);
+      for (const Diversion& v : state_->diversions) add_dirs_of(v.diverted_to, real_dirs);
+    }
+    for (const Finding& f : r_.bypasses)
+      if (f.kind == "full-path") add_dirs_of(f.path, real_dirs);
+    for (const Resolution& res : r_.resolutions)
+      if (res.pm2 && !res.is_shim) add_dirs_of(*res.pm2, real_dirs);
+    std::set<std::string> reported;
+    for (const Companion& c : companions()) {
+      for (const std::string& pl : path_lists_) {
+        std::optional<std::string> found = which(c.name, pl);
+        if (!found || ids_.matches(*found)) continue;
+        std::set<std::string> dirs;
+        add_dirs_of(*found, dirs);
+        bool beside = false;
+        for (const std::string& d : dirs) beside = beside || real_dirs.count(d);
+        if (!beside || !reported.insert(real_path(*found).value_or(*found)).second) continue;
+        std::string text = fmt::format("`{}` on PATH runs {}{}, beside the real pm2: it {}; the shim does not guard it",
+                                       c.name, *found, arrow(*found), c.what);
+        if (c.shared_daemon)
+          bypass("companion", *found,
+                 text + ". `--divert` cannot cover it (the shim speaks pm2's command line only): remove the link, "
+                        "or make it executable by root only, where no deployment needs it");
+        else
+          r_.notes.push_back(text);
+      }
     }
   }
 

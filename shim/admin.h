@@ -168,7 +168,7 @@ struct Resolution {
 /// One way to run pm2 without the shim.
 struct Finding {
   /// full-path, project-local, npx, diversion-undone, policy, runner-unit,
-  /// context
+  /// context, companion (pm2-runtime or pm2-docker beside the real pm2)
   std::string kind;
   std::string path;
   std::string detail;

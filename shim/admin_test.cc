@@ -715,6 +715,43 @@ TEST_CASE("doctor: pm2 executables a full-path call reaches", "[doctor]") {
   CHECK_FALSE(find_bypass(twice, "full-path", h.root + "/bin-alias/pm2"));
 }
 
+TEST_CASE("doctor: pm2-runtime and pm2-docker beside the real pm2", "[doctor]") {
+  Host h;
+  h.install_ok(true);
+  std::string pkg_bin = h.npm_prefix + "/lib/node_modules/pm2/bin";
+  for (const char* n : {"pm2-runtime", "pm2-docker", "pm2-dev"}) {
+    make_exec(pkg_bin + "/" + n, kRealPm2);
+    fs::create_symlink(std::string("../lib/node_modules/pm2/bin/") + n, h.npm_bin + "/" + n);
+  }
+  // An unrelated pm2-runtime elsewhere on PATH is not pm2's.
+  make_exec(h.root + "/other/pm2-runtime", kRealPm2);
+  DoctorOptions o = h.doctor_options();
+  DoctorReport d = doctor(o);
+  INFO(describe(d));
+  const Finding* rt = find_bypass(d, "companion", h.npm_bin + "/pm2-runtime");
+  REQUIRE(rt);
+  CHECK(contains(rt->detail, "pm2.kill()"));
+  CHECK(contains(rt->detail, pkg_bin + "/pm2-runtime"));
+  CHECK(find_bypass(d, "companion", h.npm_bin + "/pm2-docker"));
+  CHECK_FALSE(find_bypass(d, "companion", h.npm_bin + "/pm2-dev"));  // its own daemon: a note
+  bool dev_note = false;
+  for (const std::string& n : d.notes) dev_note = dev_note || contains(n, "~/.pm2-dev");
+  CHECK(dev_note);
+  CHECK(d.exit_code() == 1);
+
+  o.path = h.root + "/other:" + h.path;
+  fs::remove(h.npm_bin + "/pm2-runtime");
+  DoctorReport other = doctor(o);
+  INFO(describe(other));
+  CHECK_FALSE(find_bypass(other, "companion", h.root + "/other/pm2-runtime"));
+
+  // install says so too.
+  Result again = do_install(h.install_options(true));
+  CHECK(again.code == 0);
+  CHECK(contains(again.err, h.npm_bin + "/pm2-docker"));
+  CHECK(contains(again.err, "is not guarded"));
+}
+
 TEST_CASE("doctor: project-local node_modules/.bin/pm2, in the project and above", "[doctor]") {
   Host h;
   h.install_ok(true);

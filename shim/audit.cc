@@ -551,23 +551,41 @@ bool append_audit_line(const std::string& path, const std::string& line, std::st
   }
 }
 
-std::vector<std::string> verification_notes(const std::vector<ProcessSnapshot>& before,
-                                            const std::vector<ProcessSnapshot>& after,
-                                            const std::vector<ProcessSnapshot>& targets) {
+std::vector<std::string> verification_notes(const std::vector<ProcessInfo>& before,
+                                            const std::vector<ProcessInfo>& after, const std::vector<int>& targets) {
   std::vector<std::string> notes;
-  for (const ProcessSnapshot& b : before) {
-    bool targeted =
-        std::any_of(targets.begin(), targets.end(), [&](const ProcessSnapshot& t) { return t.pm_id == b.pm_id; });
-    if (targeted) continue;
-    auto a = std::find_if(after.begin(), after.end(), [&](const ProcessSnapshot& p) { return p.pm_id == b.pm_id; });
-    std::string who = describe_process(b);
-    if (a == after.end())
+  for (const ProcessInfo& b : before) {
+    if (std::find(targets.begin(), targets.end(), b.pm_id) != targets.end()) continue;
+    auto a = std::find_if(after.begin(), after.end(), [&](const ProcessInfo& p) { return p.pm_id == b.pm_id; });
+    std::string who = describe_process(snapshot_of(b));
+    if (a == after.end()) {
       notes.push_back(fmt::format("{} disappeared", who));
-    else if (a->status != b.status)
-      notes.push_back(
-          fmt::format("{} is now {}", who, a->status.empty() ? "without status" : display_text(a->status, 64)));
-    else if (a->pid != b.pid && a->pid != 0 && b.pid != 0)
-      notes.push_back(fmt::format("{} was restarted (pid {} -> {})", who, b.pid, a->pid));
+      continue;
+    }
+    std::vector<std::string> changes;
+    if (a->name != b.name) changes.push_back(fmt::format("was renamed to {}", display_text(a->name, 256)));
+    if (a->ns != b.ns) changes.push_back(fmt::format("moved to namespace {}", display_text(a->ns, 256)));
+    if (a->status != b.status)
+      changes.push_back(
+          fmt::format("is now {}", a->status.empty() ? "without status" : display_text(a->status, 64)));
+    // A restart shows as a new pid, a higher restart count or a new start
+    // time; a stopped process has pid 0 and no new pid to show.
+    std::vector<std::string> evidence;
+    if (a->pid != b.pid && a->pid != 0 && b.pid != 0) evidence.push_back(fmt::format("pid {} -> {}", b.pid, a->pid));
+    if (a->restart_time != b.restart_time)
+      evidence.push_back(fmt::format("restart count {} -> {}", b.restart_time, a->restart_time));
+    if (evidence.empty() && a->pm_uptime != b.pm_uptime && a->pm_uptime != 0 && b.pm_uptime != 0)
+      evidence.push_back("started again");
+    if (!evidence.empty()) {
+      std::string e;
+      for (const std::string& x : evidence) e += (e.empty() ? "" : ", ") + x;
+      changes.push_back(fmt::format("was restarted ({})", e));
+    }
+    if (changes.empty()) continue;
+    std::string text = who;
+    for (size_t i = 0; i < changes.size(); ++i)
+      text += (i == 0 ? " " : i + 1 == changes.size() ? " and " : ", ") + changes[i];
+    notes.push_back(text + " although it was not a target");
   }
   return notes;
 }
@@ -596,17 +614,24 @@ void audit_syslog(const AuditRecord& r) {
   closelog();
 }
 
-std::string human_summary(const std::vector<std::string>& argv, const std::vector<ProcessSnapshot>& targets) {
+std::vector<std::string> human_summary_lines(const std::vector<std::string>& argv,
+                                             const std::vector<ProcessSnapshot>& targets) {
   std::string head = fmt::format("pm2guard: {}: ", display_command(as_typed(argv), 400));
-  if (targets.empty()) return head + "no processes";
+  if (targets.empty()) return {head + "no processes"};
   std::string count = targets.size() == 1 ? "1 process" : fmt::format("{} processes", targets.size());
   if (targets.size() <= 3) {
     std::string list;
     for (const ProcessSnapshot& p : targets) list += (list.empty() ? "" : ", ") + describe_process(p);
-    return head + count + ": " + list;
+    return {head + count + ": " + list};
   }
-  std::string out = head + count + ":";
-  for (const ProcessSnapshot& p : targets) out += "\npm2guard:   " + describe_process(p);
+  std::vector<std::string> out = {head + count + ":"};
+  for (const ProcessSnapshot& p : targets) out.push_back("pm2guard:   " + describe_process(p));
+  return out;
+}
+
+std::string human_summary(const std::vector<std::string>& argv, const std::vector<ProcessSnapshot>& targets) {
+  std::string out;
+  for (const std::string& l : human_summary_lines(argv, targets)) out += (out.empty() ? "" : "\n") + l;
   return out;
 }
 

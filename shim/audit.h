@@ -107,13 +107,13 @@ struct AuditRecord {
   std::chrono::microseconds elapsed{0};
 };
 
-/// Layer 5: what happened to the processes outside `targets` between the
-/// two listings (matched by pm_id, which pm2 does not reuse): each one that
-/// disappeared, changed status, or came back with another pid. Empty when
+/// Layer 5: what happened to the processes outside `targets` (pm_ids)
+/// between the two listings (matched by pm_id, which pm2 does not reuse):
+/// each one that disappeared, was renamed or moved, changed status, or was
+/// restarted (a new pid, a higher restart_time, a new pm_uptime). Empty when
 /// isolation held. Names are escaped for display.
-std::vector<std::string> verification_notes(const std::vector<ProcessSnapshot>& before,
-                                            const std::vector<ProcessSnapshot>& after,
-                                            const std::vector<ProcessSnapshot>& targets);
+std::vector<std::string> verification_notes(const std::vector<ProcessInfo>& before,
+                                            const std::vector<ProcessInfo>& after, const std::vector<int>& targets);
 
 /// Fills time (now), host, user, uid, pid and cwd from this process.
 void fill_local_context(AuditRecord& r);
@@ -150,5 +150,8 @@ void audit_syslog(const AuditRecord& r);
 /// More than three processes: one per line below the first. Names and
 /// arguments are escaped for the terminal. No trailing newline.
 std::string human_summary(const std::vector<std::string>& argv, const std::vector<ProcessSnapshot>& targets);
+/// The same, one entry per line (the shim writes each with terminal_line()).
+std::vector<std::string> human_summary_lines(const std::vector<std::string>& argv,
+                                             const std::vector<ProcessSnapshot>& targets);
 
 }  // namespace pm2guard::shim

@@ -560,30 +560,65 @@ TEST_CASE("human_summary names every process about to be touched", "[audit]") {
 }
 
 TEST_CASE("verification notes report what happened outside the targets", "[audit]") {
-  auto snap = [](int id, std::string name, std::string ns, std::string status, long pid) {
-    return snapshot_of(process(id, std::move(name), std::move(ns), std::move(status), pid));
+  auto proc = [](int id, std::string name, std::string ns, std::string status, long pid, long long restarts = 0,
+                 long long uptime = 1000) {
+    ProcessInfo p = process(id, std::move(name), std::move(ns), std::move(status), pid);
+    p.restart_time = restarts;
+    p.pm_uptime = uptime;
+    return p;
   };
-  std::vector<ProcessSnapshot> before = {
-      snap(0, "api", "default", "online", 10), snap(1, "worker", "default", "online", 11),
-      snap(2, "stock-alert-api", "default", "online", 12), snap(4, "billing-api", "other", "online", 14),
-      snap(5, "cron", "default", "online", 15)};
-  std::vector<ProcessSnapshot> targets = {snap(0, "api", "default", "online", 10),
-                                          snap(1, "worker", "default", "online", 11)};
+  std::vector<ProcessInfo> before = {
+      proc(0, "api", "default", "online", 10), proc(1, "worker", "default", "online", 11),
+      proc(2, "stock-alert-api", "default", "online", 12), proc(4, "billing-api", "other", "online", 14),
+      proc(5, "cron", "default", "online", 15), proc(6, "batch", "default", "errored", 0, 2, 500)};
+  std::vector<int> targets = {0, 1};
   SECTION("isolation held") {
-    std::vector<ProcessSnapshot> after = {
-        snap(0, "api", "default", "online", 20), snap(2, "stock-alert-api", "default", "online", 12),
-        snap(4, "billing-api", "other", "online", 14), snap(5, "cron", "default", "online", 15),
-        snap(6, "api-new", "default", "online", 16)};
+    std::vector<ProcessInfo> after = {
+        proc(0, "api", "default", "online", 20, 1, 2000), proc(2, "stock-alert-api", "default", "online", 12),
+        proc(4, "billing-api", "other", "online", 14),     proc(5, "cron", "default", "online", 15),
+        proc(6, "batch", "default", "errored", 0, 2, 500), proc(7, "api-new", "default", "online", 16)};
     CHECK(verification_notes(before, after, targets).empty());
   }
   SECTION("contamination") {
-    std::vector<ProcessSnapshot> after = {snap(2, "stock-alert-api", "default", "stopped", 0),
-                                          snap(5, "cron", "default", "online", 25)};
+    std::vector<ProcessInfo> after = {proc(2, "stock-alert-api", "default", "stopped", 0),
+                                      proc(5, "cron", "default", "online", 25, 1, 3000),
+                                      proc(6, "batch", "default", "errored", 0, 3, 900)};
     CHECK(verification_notes(before, after, targets) ==
-          std::vector<std::string>{"stock-alert-api (online, id 2) is now stopped",
-                                   "billing-api (online, id 4, namespace other) disappeared",
-                                   "cron (online, id 5) was restarted (pid 15 -> 25)"});
+          std::vector<std::string>{
+              "stock-alert-api (online, id 2) is now stopped although it was not a target",
+              "billing-api (online, id 4, namespace other) disappeared",
+              "cron (online, id 5) was restarted (pid 15 -> 25, restart count 0 -> 1) although it was not a target",
+              // errored before and after, pid 0 both times: only the counter shows the restart
+              "batch (errored, id 6) was restarted (restart count 2 -> 3) although it was not a target"});
   }
+  SECTION("renamed, and restarted with nothing but a new start time") {
+    std::vector<ProcessInfo> after = {proc(2, "stock-alert-api-v2", "default", "online", 12),
+                                      proc(4, "billing-api", "other", "online", 14, 0, 5000),
+                                      proc(5, "cron", "default", "stopped", 0),
+                                      proc(6, "batch", "default", "errored", 0, 2, 500)};
+    CHECK(verification_notes(before, after, targets) ==
+          std::vector<std::string>{
+              "stock-alert-api (online, id 2) was renamed to stock-alert-api-v2 although it was not a target",
+              "billing-api (online, id 4, namespace other) was restarted (started again) although it was not a target",
+              "cron (online, id 5) is now stopped although it was not a target"});
+  }
+  SECTION("names from the daemon are escaped") {
+    std::vector<ProcessInfo> b = {proc(3, "bad\n::warning::x", "default", "online", 10)};
+    std::vector<ProcessInfo> a = {proc(3, "x\x1B[2J\n::error::y", "default", "online", 11)};
+    std::vector<std::string> notes = verification_notes(b, a, {});
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == "bad\\x0A::warning::x (online, id 3) was renamed to x\\x1B[2J\\x0A::error::y and was restarted "
+                      "(pid 10 -> 11) although it was not a target");
+  }
+}
+
+TEST_CASE("human_summary_lines gives one line per entry, escaped", "[audit]") {
+  std::vector<ProcessInfo> five;
+  for (int i = 0; i < 5; ++i) five.push_back(process(i, i == 2 ? "evil\n::error::x" : "p" + std::to_string(i), "default", "online", 1));
+  std::vector<std::string> lines = human_summary_lines({"pm2", "restart", "x"}, snapshot_of(five));
+  REQUIRE(lines.size() == 6);
+  for (const std::string& l : lines) CHECK(l.find('\n') == std::string::npos);
+  CHECK(lines[3] == "pm2guard:   evil\\x0A::error::x (online, id 2)");
 }
 
 TEST_CASE("the syslog line is short and carries decision, rule, command, repository and run", "[audit]") {

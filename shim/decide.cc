@@ -18,6 +18,7 @@ LiveProcess live(const ProcessInfo& p) {
   l.status = p.status;
   l.module = p.is_module;
   l.owner = repository_of(p.ci);
+  l.exec_path = p.exec_path;
   return l;
 }
 

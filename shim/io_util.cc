@@ -99,7 +99,11 @@ bool is_invisible_control(char32_t cp) {
 
 }  // namespace
 
-std::string display_text(std::string_view text, size_t max_bytes) {
+namespace {
+
+// display_text() and terminal_line() differ only in whether a backslash is
+// doubled.
+std::string escape_controls(std::string_view text, size_t max_bytes, bool escape_backslash) {
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
@@ -117,7 +121,7 @@ std::string display_text(std::string_view text, size_t max_bytes) {
     if (n == 1) {
       if (cp < 0x20 || cp == 0x7F)
         append_hex_byte(out, static_cast<unsigned char>(cp));
-      else if (cp == '\\')
+      else if (cp == '\\' && escape_backslash)
         out += "\\\\";
       else
         out += static_cast<char>(cp);
@@ -130,6 +134,12 @@ std::string display_text(std::string_view text, size_t max_bytes) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string display_text(std::string_view text, size_t max_bytes) { return escape_controls(text, max_bytes, true); }
+
+std::string terminal_line(std::string_view text, size_t max_bytes) { return escape_controls(text, max_bytes, false); }
 
 std::string display_command(const std::vector<std::string>& words, size_t max_bytes) {
   std::string line;

@@ -29,6 +29,17 @@ std::string sys_error_text(int err);
 /// a backslash becomes `\\`. Cut to `max_bytes` of output with "..." when longer.
 std::string display_text(std::string_view text, size_t max_bytes = 4096);
 
+/// One line for stderr, the one way the shim writes there: control
+/// characters (C0 with newline and ESC, DEL, C1), bidirectional and line
+/// separator code points and bytes that are not valid UTF-8 escaped exactly
+/// as display_text() escapes them, so that no text from a process name, a
+/// process's environment or an argument can end the line, start a CI
+/// workflow command (`::error::`) or send a terminal escape sequence.
+/// Backslashes are kept, which makes it idempotent: text that went through
+/// display_text() (or this) comes out unchanged. Cut at `max_bytes` like
+/// display_text().
+std::string terminal_line(std::string_view text, size_t max_bytes = 16384);
+
 /// A command line for a human: words quoted for a POSIX shell when needed,
 /// then passed through display_text().
 std::string display_command(const std::vector<std::string>& words, size_t max_bytes = 4096);

@@ -59,6 +59,27 @@ TEST_CASE("display_text escapes what a terminal would act on", "[io_util]") {
   CHECK(display_text(std::string(100, 'x'), 10) == std::string(10, 'x') + "...");
 }
 
+TEST_CASE("terminal_line escapes like display_text and is idempotent", "[io_util]") {
+  // A process name and a repository value made to inject workflow commands
+  // and escape sequences into a CI log.
+  std::string name = "bad\n::warning::x";
+  std::string repo = "acme/x\r\n::error file=a::pwned\x1B]0;title\x07\x1B[2J\xC2\x9B";
+  std::string line = terminal_line("pm2guard: refused: " + name + " of " + repo);
+  CHECK(line == "pm2guard: refused: bad\\x0A::warning::x of acme/x\\x0D\\x0A::error file=a::pwned\\x1B]0;title\\x07"
+                "\\x1B[2J\\u{009B}");
+  for (char c : line) {
+    unsigned char u = static_cast<unsigned char>(c);
+    CHECK((u >= 0x20 && u != 0x7F));
+  }
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(terminal_line("\x7F\xFF\xE2\x80\xAE") == "\\x7F\\xFF\\u{202E}");
+  // Backslashes stay, so escaped text passes through unchanged.
+  CHECK(terminal_line("C:\\dir") == "C:\\dir");
+  for (std::string raw : {std::string("a\nb\\c\x1B"), name, repo, std::string("caf\xC3\xA9 \xFF")})
+    CHECK(terminal_line(display_text(raw)) == display_text(raw));
+  CHECK(terminal_line(std::string(100, 'x'), 10) == std::string(10, 'x') + "...");
+}
+
 TEST_CASE("display_command quotes words a shell would split", "[io_util]") {
   CHECK(display_command({"pm2", "delete", "api"}) == "pm2 delete api");
   CHECK(display_command({"pm2", "stop", "/api-.*/", "--namespace=x"}) == "pm2 stop '/api-.*/' --namespace=x");

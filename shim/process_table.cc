@@ -376,6 +376,13 @@ class MonitorSax {
     if (key_ == "status") return string_field(v, key_, cur_.info.status);
     if (key_ == "pm_exec_path") return string_field(v, key_, cur_.info.exec_path);
     if (key_ == "pm_cwd") return string_field(v, key_, cur_.info.cwd);
+    if (key_ == "restart_time" || key_ == "pm_uptime") {
+      // Only compared after a command (layer 5): an odd value is left at 0.
+      std::optional<long long> n = v.integer<long long>();
+      if (v.type == Scalar::Float && v.d > -9e18 && v.d < 9e18) n = static_cast<long long>(v.d);
+      if (n) (key_ == "restart_time" ? cur_.info.restart_time : cur_.info.pm_uptime) = *n;
+      return true;
+    }
     if (key_ == "pmx_module") {
       cur_.info.is_module = v.type == Scalar::Bool && v.b;
       return true;

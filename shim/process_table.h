@@ -23,6 +23,12 @@ struct ProcessInfo {
   std::string exec_path;       ///< pm2_env.pm_exec_path
   std::string cwd;             ///< pm2_env.pm_cwd
   bool is_module = false;      ///< pm2_env.pmx_module == true
+  /// pm2_env.restart_time and pm2_env.pm_uptime (ms since the epoch of the
+  /// last start): ADR-061 layer 5 compares them to see restarts. 0 when
+  /// absent or not an integer (they are never decided on, and left out of
+  /// operator==, which compares what the shim decides on).
+  long long restart_time = 0;
+  long long pm_uptime = 0;
   /// The CI ownership variables (ci_ownership_variables()) the process was
   /// started with. pm2_env's own copy wins over pm2_env.env, as it is what
   /// the daemon hands the process when it spawns it.

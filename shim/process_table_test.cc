@@ -79,7 +79,22 @@ TEST_CASE("the parse agrees with a full DOM reading of the sample", "[process_ta
     CHECK(list[i].pid == d["pid"].get<long>());
     CHECK(list[i].exec_path == d["pm2_env"]["pm_exec_path"].get<std::string>());
     CHECK(list[i].cwd == d["pm2_env"]["pm_cwd"].get<std::string>());
+    CHECK(list[i].restart_time == d["pm2_env"]["restart_time"].get<long long>());
+    CHECK(list[i].pm_uptime == d["pm2_env"]["pm_uptime"].get<long long>());
   }
+}
+
+TEST_CASE("restart_time and pm_uptime are read for layer 5, odd values left at 0", "[process_table]") {
+  json list = json::array({proc(0, "a", {{"restart_time", 3}, {"pm_uptime", 1771320600123LL}}),
+                           proc(1, "b", {{"restart_time", "x"}, {"pm_uptime", 1.5e12}}), proc(2, "c")});
+  std::vector<ProcessInfo> out = parse_ok(list.dump());
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].restart_time == 3);
+  CHECK(out[0].pm_uptime == 1771320600123LL);
+  CHECK(out[1].restart_time == 0);
+  CHECK(out[1].pm_uptime == 1500000000000LL);
+  CHECK(out[2].restart_time == 0);
+  CHECK(out[2].pm_uptime == 0);
 }
 
 TEST_CASE("only the CI ownership variables are kept, never secrets", "[process_table][secrets]") {

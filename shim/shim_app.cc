@@ -9,15 +9,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "audit.h"
 #include "config_file.h"
 #include "daemon_client.h"
 #include "daemon_lock.h"
 #include "decide.h"
+#include "io_util.h"
 #include "invocation.h"
 #include "job_state.h"
 #include "pm2_cli.h"
@@ -25,6 +29,7 @@
 #include "policy.h"
 #include "real_pm2.h"
 #include "resolve.h"
+#include "runtime.h"
 
 #ifndef PM2GUARD_VERSION
 #define PM2GUARD_VERSION "0.0.0"
@@ -49,8 +54,12 @@ std::string cwd() {
   return getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
 }
 
+// Every line the shim writes to stderr goes through here: process names,
+// repositories from the processes' environments, argv and rule messages
+// carry other people's text, which must not end the line, start a CI
+// workflow command or reach the terminal as an escape sequence.
 void say(const std::string& line) {
-  std::string s = line + "\n";
+  std::string s = terminal_line(line) + "\n";
   ssize_t n = write(STDERR_FILENO, s.data(), s.size());
   (void)n;
 }
@@ -147,20 +156,31 @@ std::vector<ProcessSnapshot> snapshots(const std::vector<ProcessInfo>& procs, co
   return out;
 }
 
-// ADR-061 layer 5: processes outside the targets that vanished or changed.
-std::vector<std::string> verify(const std::vector<ProcessInfo>& before, const std::vector<ProcessInfo>& after,
-                                const std::vector<int>& targets) {
-  std::vector<std::string> notes;
-  for (const ProcessInfo& b : before) {
-    if (std::find(targets.begin(), targets.end(), b.pm_id) != targets.end()) continue;
-    auto a = std::find_if(after.begin(), after.end(), [&](const ProcessInfo& x) { return x.pm_id == b.pm_id; });
-    if (a == after.end())
-      notes.push_back(fmt::format("{} (id {}) is gone although it was not a target", b.name, b.pm_id));
-    else if (a->status != b.status)
-      notes.push_back(fmt::format("{} (id {}) went from {} to {} although it was not a target", b.name, b.pm_id,
-                                  b.status, a->status));
+// Commands that change what every team shares without acting on a
+// process: the dump `pm2 resurrect` restores (save, cleardump) and, with no
+// app named, every app's logs (flush). They are audited.
+bool changes_shared_state(const Pm2Call& call) {
+  if (!call.runs() || !call.spec) return false;
+  const std::string& c = call.command;
+  return c == "dump" || c == "cleardump" || (c == "flush" && call.positionals.empty());
+}
+
+// The names in a dump file (a JSON array of pm2_env objects, each with its
+// environment: read here, never kept or printed beyond the names).
+std::optional<std::vector<std::string>> dump_names(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  std::fill(text.begin(), text.end(), '\0');
+  if (!doc.is_array()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const nlohmann::json& e : doc) {
+    if (!e.is_object()) continue;
+    auto n = e.find("name");
+    names.push_back(n != e.end() && n->is_string() ? n->get<std::string>() : std::string("(unnamed)"));
   }
-  return notes;
+  return names;
 }
 
 class Shim {
@@ -184,7 +204,9 @@ class Shim {
     real_ = *real;
 
     dry_run_ = flag_on(env("PM2GUARD_DRY_RUN").value_or(""));
-    bool guarded = is_destructive(call_) || (call_.spec && call_.spec->impact == Impact::Targets && has_stdin_target(call_));
+    audit_only_ = changes_shared_state(call_);
+    bool guarded = is_destructive(call_) || audit_only_ ||
+                   (call_.spec && call_.spec->impact == Impact::Targets && has_stdin_target(call_));
     if (!guarded) return pass_through();
 
     start_ = std::chrono::steady_clock::now();
@@ -266,7 +288,8 @@ class Shim {
       caller.job = std::make_pair(job.seen, job.hit);
     }
 
-    Verdict v = decide(policies_.set, inv_, call_, procs_, res, caller);
+    // save, cleardump and flush act on no process: recorded, not judged.
+    Verdict v = audit_only_ ? Verdict{} : decide(policies_.set, inv_, call_, procs_, res, caller);
     for (const Finding& f : v.findings) record_.rules.push_back(f.rule);
 
     // A start that only adds new processes, and that nothing objected to,
@@ -296,14 +319,23 @@ class Shim {
       say(fmt::format("pm2guard: refused {}: the audit log cannot be written: {}", quoted(), err));
       return kAuditUnwritable;
     }
-    if (!res.ids.empty()) say(human_summary(args_, record_.targets));
+    if (!res.ids.empty())
+      for (const std::string& l : human_summary_lines(args_, record_.targets)) say(l);
+    if (call_.command == "dump") {
+      if (std::optional<std::string> w = dump_shrinks()) {
+        record_.message = *w;
+        say("pm2guard: warning: " + *w);
+      }
+    }
 
-    if (key) {
+    if (key && !audit_only_) {
       for (const ProcessInfo& p : procs_)
         if (!p.is_module) job.seen.insert(process_identity(p));
-      for (int id : res.ids)
-        for (const ProcessInfo& p : procs_)
-          if (p.pm_id == id) job.hit.insert(process_identity(p));
+      // Scaling up adds instances and hits none.
+      if (!scale_only_adds(inv_, call_, res.ids.size()))
+        for (int id : res.ids)
+          for (const ProcessInfo& p : procs_)
+            if (p.pm_id == id) job.hit.insert(process_identity(p));
       if (!save_job_state(job_dir, *key, job, err)) say(fmt::format("pm2guard: warning: {}", err));
     }
 
@@ -316,7 +348,7 @@ class Shim {
     DaemonListing after = query_process_list(paths_.rpc_socket);
     if (after.state != DaemonState::Failure) {
       record_.after = snapshot_of(after.processes);
-      record_.verification = verify(procs_, after.processes, res.ids);
+      record_.verification = verification_notes(procs_, after.processes, res.ids);
       for (const std::string& n : record_.verification) say("pm2guard: warning: " + n);
     } else {
       record_.verification.push_back("the process list after the command could not be read: " + after.message);
@@ -335,6 +367,35 @@ class Shim {
   // The system log is the copy of the trail a CI job cannot edit, so only
   // the system policy may turn it off.
   bool syslog_enabled() const { return policies_.set.system.syslog; }
+
+  // `pm2 save` overwrites the dump that `pm2 resurrect` (and the boot unit)
+  // restores, for every team on the daemon. When the processes running now
+  // are fewer than the dump holds, or some of its names are not running,
+  // those apps will not come back after a reboot. nullopt when nothing is
+  // lost, when pm2 would not write (an empty list without --force), or when
+  // the dump cannot be read (it may be missing, which loses nothing).
+  std::optional<std::string> dump_shrinks() const {
+    std::vector<std::string> now;
+    for (const ProcessInfo& p : procs_)
+      if (!p.is_module) now.push_back(p.name);
+    bool force = call_.has_option("force") || !env("FORCE").value_or("").empty();
+    if (now.empty() && !force) return std::nullopt;
+    std::optional<std::vector<std::string>> saved = dump_names(paths_.dump_file);
+    if (!saved) return std::nullopt;
+    std::vector<std::string> dropped;
+    for (const std::string& n : *saved)
+      if (std::find(now.begin(), now.end(), n) == now.end() &&
+          std::find(dropped.begin(), dropped.end(), n) == dropped.end())
+        dropped.push_back(n);
+    if (now.size() >= saved->size() && dropped.empty()) return std::nullopt;
+    std::string names;
+    for (size_t i = 0; i < dropped.size() && i < 8; ++i) names += (i ? ", " : "") + dropped[i];
+    if (dropped.size() > 8) names += fmt::format(" and {} more", dropped.size() - 8);
+    return fmt::format("{} replaces the dump {} ({} processes) with the {} running now{}; `pm2 resurrect` and a "
+                       "reboot will no longer start {}",
+                       quoted(), paths_.dump_file, saved->size(), now.size(),
+                       dropped.empty() ? "" : ", without " + names, dropped.empty() ? "the difference" : "those");
+  }
 
   int pass_through() {
     if (dry_run_) {
@@ -420,6 +481,7 @@ class Shim {
   std::vector<ProcessInfo> procs_;
   std::optional<std::string> stdin_data_;
   bool dry_run_ = false;
+  bool audit_only_ = false;
   AuditRecord record_;
   std::chrono::steady_clock::time_point start_;
 };
