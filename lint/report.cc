@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace pm2guard::lint {
 
@@ -25,36 +27,90 @@ std::string_view severity_color(Severity s) {
   return kRed;
 }
 
-// Columns (1-based characters) of a finding, clamped to its line.
-std::pair<uint32_t, uint32_t> char_span(const SourceFile& f, const LintFinding& x) {
-  uint32_t c1 = display_column(f, x.range.line, x.range.col);
-  uint32_t c2 = x.range.end_line == x.range.line ? display_column(f, x.range.line, x.range.end_col) : c1 + 1;
-  if (c2 <= c1) c2 = c1 + 1;
-  return {c1, c2};
+// A character starts at every byte that is not a UTF-8 continuation byte
+// (and at the first byte of a line, whatever it is).
+bool starts_char(std::string_view s, size_t i) { return i == 0 || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80; }
+
+// Characters that start in the first `bytes` bytes of `s`.
+uint32_t chars_in(std::string_view s, size_t bytes) {
+  bytes = std::min(bytes, s.size());
+  uint32_t n = 0;
+  for (size_t i = 0; i < bytes; ++i) n += starts_char(s, i);
+  return n;
+}
+
+// Character column of the character that holds 1-based byte column `byte_col`;
+// the column after the last character when the byte is past the line's text.
+uint32_t start_char_col(std::string_view text, uint32_t byte_col) {
+  size_t off = byte_col - 1;
+  if (off >= text.size()) return chars_in(text, text.size()) + 1;
+  return chars_in(text, off + 1);
+}
+
+// Exclusive end: the column after the character that holds the byte before
+// 1-based byte column `byte_col`, clipped to the line's text.
+uint32_t end_char_col(std::string_view text, uint32_t byte_col) {
+  return chars_in(text, byte_col - 1) + 1;
+}
+
+json position(uint32_t v) { return v ? json(v) : json(nullptr); }
+
+std::string location(const std::string& path, uint32_t line, uint32_t col) {
+  if (!line) return path;
+  if (!col) return fmt::format("{}:{}", path, line);
+  return fmt::format("{}:{}:{}", path, line, col);
 }
 
 json error_json(const FileError& e) {
   json j;
   j["file"] = e.path;
-  j["line"] = e.line;
-  j["column"] = e.col;
+  j["line"] = position(e.line);
+  j["column"] = position(e.line ? e.col : 0);
   j["message"] = e.message;
   return j;
 }
 
 std::string error_text(const FileError& e, const TextStyle& style) {
-  std::string where = e.line ? fmt::format("{}:{}:{}", e.path, e.line, e.col) : e.path;
+  std::string where = location(e.path, e.line, e.col);
   if (style.color) return fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, e.message);
   return fmt::format("{}: error: {}\n", where, e.message);
 }
 
 }  // namespace
 
-uint32_t display_column(const SourceFile& file, uint32_t line, uint32_t byte_col) {
-  if (line == 0 || byte_col == 0) return byte_col;
-  std::string_view text = file.line_text(line);
-  if (byte_col - 1 > text.size()) return byte_col - static_cast<uint32_t>(text.size()) + char_column(text, static_cast<uint32_t>(text.size()));
-  return char_column(text, byte_col - 1) + 1;
+CharRange char_range(const SourceFile* file, const SourceRange& r) {
+  CharRange c;
+  if (r.line == 0) return c;
+  c.line = r.line;
+  if (r.col == 0) return c;
+  bool end_given = r.end_line > r.line || (r.end_line == r.line && r.end_col > r.col);
+  if (!file) {
+    c.col = r.col;
+    c.end_line = end_given ? r.end_line : r.line;
+    c.end_col = end_given ? std::max(r.end_col, 1u) : r.col + 1;
+    return c;
+  }
+  uint32_t last = std::max(file->line_count(), 1u);
+  if (c.line > last) {
+    // Past the end of the file: its end.
+    c.line = last;
+    c.col = chars_in(file->line_text(last), file->line_text(last).size()) + 1;
+    end_given = false;
+  } else {
+    c.col = start_char_col(file->line_text(c.line), r.col);
+  }
+  c.end_line = c.line;
+  c.end_col = c.col + 1;
+  if (!end_given) return c;
+  if (r.end_line > last) {
+    c.end_line = last;
+    c.end_col = chars_in(file->line_text(last), file->line_text(last).size()) + 1;
+  } else {
+    c.end_line = r.end_line;
+    c.end_col = r.end_col == 0 ? 1 : end_char_col(file->line_text(r.end_line), r.end_col);
+  }
+  if (c.end_line == c.line && c.end_col <= c.col) c.end_col = c.col + 1;
+  return c;
 }
 
 Summary summarise(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
@@ -78,22 +134,26 @@ std::string render_text(const std::vector<FileReport>& reports, const std::vecto
   for (const FileError& e : discovery_errors) out += error_text(e, style);
   for (const FileReport& r : reports) {
     if (r.error) out += error_text(*r.error, style);
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
-      uint32_t col = r.source ? char_span(*r.source, f).first : f.range.col;
-      std::string where = fmt::format("{}:{}:{}", r.path, f.range.line, col);
+      CharRange c = char_range(file, f.range);
+      std::string where = location(r.path, c.line, c.col);
       if (style.color)
         out += fmt::format("{}{}:{} {}{}:{} {} {}[{}]{}\n", kBold, where, kReset, severity_color(f.severity),
                            severity_name(f.severity), kReset, f.message, kCyan, f.rule, kReset);
       else
         out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), f.message, f.rule);
-      if (!style.excerpts || !r.source || f.range.line == 0) continue;
-      std::string_view line = r.source->line_text(f.range.line);
-      auto [c1, c2] = char_span(*r.source, f);
+      if (!style.excerpts || !file || c.col == 0) continue;
+      std::string_view line = file->line_text(c.line);
+      // The underline stops at the end of the first line of the range.
+      uint32_t c1 = c.col;
+      uint32_t c2 = c.end_line == c.line ? c.end_col : chars_in(line, line.size()) + 1;
+      c2 = std::max(c2, c1 + 1);
       std::string caret;
       // Keep tabs so the caret lines up under the word.
       uint32_t ch = 1;
       for (size_t i = 0; i < line.size() && ch < c1; ++i) {
-        if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+        if (!starts_char(line, i)) continue;
         caret += line[i] == '\t' ? '\t' : ' ';
         ++ch;
       }
@@ -121,17 +181,15 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
   for (const FileError& e : discovery_errors) errors.push_back(error_json(e));
   for (const FileReport& r : reports) {
     if (r.error) errors.push_back(error_json(*r.error));
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
+      CharRange c = char_range(file, f.range);
       json j;
       j["file"] = r.path;
-      uint32_t c1 = f.range.col, c2 = f.range.end_col;
-      if (r.source) std::tie(c1, c2) = char_span(*r.source, f);
-      j["line"] = f.range.line;
-      j["column"] = c1;
-      j["end_line"] = f.range.end_line ? f.range.end_line : f.range.line;
-      j["end_column"] = f.range.end_line == f.range.line || !r.source
-                            ? c2
-                            : display_column(*r.source, f.range.end_line, f.range.end_col);
+      j["line"] = position(c.line);
+      j["column"] = position(c.col);
+      j["end_line"] = position(c.col ? c.end_line : 0);
+      j["end_column"] = position(c.col ? c.end_col : 0);
       j["rule"] = f.rule;
       j["severity"] = severity_name(f.severity);
       j["message"] = f.message;
@@ -164,18 +222,25 @@ std::string render_github(const std::vector<FileReport>& reports, const std::vec
     }
     return o;
   };
+  // file=, and line= and col= when known.
+  auto where = [&](const std::string& path, uint32_t line, uint32_t col) {
+    std::string o = "file=" + prop(path);
+    if (line) o += fmt::format(",line={}", line);
+    if (line && col) o += fmt::format(",col={}", col);
+    return o;
+  };
   std::string out;
   for (const FileError& e : discovery_errors)
-    out += fmt::format("::error file={}::{}\n", prop(e.path), data(e.message));
+    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), data(e.message));
   for (const FileReport& r : reports) {
     if (r.error)
-      out += fmt::format("::error file={},line={},col={}::{}\n", prop(r.path), r.error->line, r.error->col,
-                         data(r.error->message));
+      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), data(r.error->message));
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
-      uint32_t col = r.source ? char_span(*r.source, f).first : f.range.col;
+      CharRange c = char_range(file, f.range);
       const char* level = f.severity == Severity::Error ? "error" : f.severity == Severity::Warning ? "warning" : "notice";
-      out += fmt::format("::{} file={},line={},col={},title={}::{}\n", level, prop(r.path), f.range.line, col,
-                         prop("pm2guard " + f.rule), data(f.message));
+      out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col), prop("pm2guard " + f.rule),
+                         data(f.message));
     }
   }
   return out;
@@ -192,28 +257,43 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
     j["defaultConfiguration"] = {{"level", r->severity == Severity::Note ? "note" : severity_name(r->severity)}};
     rules.push_back(std::move(j));
   }
+  // A region only where the line is known (SARIF lines and columns start at 1).
+  auto physical = [](const std::string& path, const CharRange& c) {
+    json loc = {{"artifactLocation", {{"uri", path}}}};
+    if (!c.line) return loc;
+    json region = {{"startLine", c.line}};
+    if (c.col) {
+      region["startColumn"] = c.col;
+      region["endLine"] = c.end_line;
+      region["endColumn"] = c.end_col;
+    }
+    loc["region"] = std::move(region);
+    return loc;
+  };
+  auto error_range = [](const FileError& e) {
+    CharRange c;
+    c.line = e.line;
+    c.col = e.line ? e.col : 0;
+    c.end_line = c.line;
+    c.end_col = c.col + 1;
+    return c;
+  };
   json results = json::array();
   json notifications = json::array();
-  for (const FileError& e : discovery_errors)
+  auto notify = [&](const FileError& e) {
     notifications.push_back({{"level", "error"},
                              {"message", {{"text", e.message}}},
-                             {"locations", json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", e.path}}}}}}})}});
+                             {"locations", json::array({{{"physicalLocation", physical(e.path, error_range(e))}}})}});
+  };
+  for (const FileError& e : discovery_errors) notify(e);
   for (const FileReport& r : reports) {
-    if (r.error) {
-      json loc = {{"artifactLocation", {{"uri", r.path}}}};
-      if (r.error->line) loc["region"] = {{"startLine", r.error->line}, {"startColumn", std::max(1u, r.error->col)}};
-      notifications.push_back({{"level", "error"},
-                               {"message", {{"text", r.error->message}}},
-                               {"locations", json::array({{{"physicalLocation", loc}}})}});
-    }
+    if (r.error) notify(*r.error);
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
-      auto [c1, c2] = r.source ? char_span(*r.source, f) : std::pair<uint32_t, uint32_t>{f.range.col, f.range.end_col};
-      json region = {{"startLine", f.range.line}, {"startColumn", c1}, {"endLine", f.range.line}, {"endColumn", c2}};
       results.push_back({{"ruleId", f.rule},
                          {"level", f.severity == Severity::Note ? "note" : severity_name(f.severity)},
                          {"message", {{"text", f.message}}},
-                         {"locations", json::array({{{"physicalLocation",
-                                                      {{"artifactLocation", {{"uri", r.path}}}, {"region", region}}}}})}});
+                         {"locations", json::array({{{"physicalLocation", physical(r.path, char_range(file, f.range))}}})}});
     }
   }
   json run;

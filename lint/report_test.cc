@@ -1,0 +1,203 @@
+// The reporters: positions in characters, clipped to their line; unknown
+// positions left out; the text excerpt and caret; GitHub workflow commands;
+// JSON; SARIF 2.1.0.
+#include "report.h"
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+using namespace pm2guard;
+using namespace pm2guard::lint;
+using nlohmann::json;
+
+namespace {
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+SourceRange bytes(uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col) {
+  return SourceRange{line, col, end_line, end_col};
+}
+
+LintFinding finding(SourceRange r, std::string rule = "target-all", Severity s = Severity::Error,
+                    std::string message = "msg") {
+  LintFinding f;
+  f.rule = std::move(rule);
+  f.severity = s;
+  f.range = r;
+  f.message = std::move(message);
+  return f;
+}
+
+// One report over `text`, with the given findings.
+FileReport report(const std::string& path, const std::string& text, std::vector<LintFinding> findings) {
+  FileReport r;
+  r.path = path;
+  r.source = SourceFile::from_string(path, text);
+  r.findings = std::move(findings);
+  return r;
+}
+
+std::string plain_text(const std::vector<FileReport>& reports, const std::vector<FileError>& errors = {}) {
+  return render_text(reports, errors, TextStyle{false, true});
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t nl = s.find('\n', pos);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// The result of the only finding of a SARIF log.
+json sarif_of(const std::vector<FileReport>& reports, const std::vector<FileError>& errors = {}) {
+  return json::parse(render_sarif(reports, errors));
+}
+
+}  // namespace
+
+TEST_CASE("char_range converts byte columns to character columns", "[report][position]") {
+  // "é" is two bytes, "日" three.
+  SourceFile f = SourceFile::from_string("t.sh", "x=\xC3\xA9; pm2 delete all\n\xE6\x97\xA5 pm2 kill\n");
+  // `all` is bytes 18..20 (end 21), characters 17..19 (end 20).
+  CHECK(char_range(&f, bytes(1, 18, 1, 21)) == CharRange{1, 17, 1, 20});
+  CHECK(char_range(&f, bytes(2, 5, 2, 8)) == CharRange{2, 3, 2, 6});
+  // A byte inside a multi-byte character stands for the whole character.
+  CHECK(char_range(&f, bytes(1, 4, 1, 5)) == CharRange{1, 3, 1, 4});
+  // Without the file, the columns are taken as given.
+  CHECK(char_range(nullptr, bytes(1, 18, 1, 21)) == CharRange{1, 18, 1, 21});
+}
+
+TEST_CASE("char_range clips a range to the text of its line", "[report][position]") {
+  SourceFile crlf = SourceFile::from_string("w.yml", "a: 1\r\nrun: pm2 delete all\r\nb: 2\r\n");
+  // `all` with the '\r' and the '\n' after it.
+  CHECK(char_range(&crlf, bytes(2, 17, 2, 22)) == CharRange{2, 17, 2, 20});
+  CHECK(char_range(&crlf, bytes(2, 17, 2, 21)) == CharRange{2, 17, 2, 20});
+  // Far past the end of the line.
+  CHECK(char_range(&crlf, bytes(2, 17, 2, 99)) == CharRange{2, 17, 2, 20});
+  // An end past the end of the file stops at the end of the file.
+  SourceFile no_nl = SourceFile::from_string("t.sh", "pm2 kill");
+  CHECK(char_range(&no_nl, bytes(1, 5, 7, 3)) == CharRange{1, 5, 1, 9});
+  // A start past the end of the file is the end of the file.
+  CHECK(char_range(&no_nl, bytes(9, 2, 9, 4)) == CharRange{1, 9, 1, 10});
+}
+
+TEST_CASE("char_range: a missing or reversed end is one character, a multi-line end is kept", "[report][position]") {
+  SourceFile f = SourceFile::from_string("t.sh", "pm2 delete \"a\nll\"\n");
+  CHECK(char_range(&f, bytes(1, 5, 0, 0)) == CharRange{1, 5, 1, 6});
+  CHECK(char_range(&f, bytes(1, 5, 1, 5)) == CharRange{1, 5, 1, 6});
+  CHECK(char_range(&f, bytes(1, 5, 1, 2)) == CharRange{1, 5, 1, 6});
+  CHECK(char_range(&f, bytes(1, 12, 2, 4)) == CharRange{1, 12, 2, 4});
+  // At the end of a line: the line break, one past the text.
+  CHECK(char_range(&f, bytes(1, 14, 1, 15)) == CharRange{1, 14, 1, 15});
+}
+
+TEST_CASE("char_range: an unknown line or column stays unknown", "[report][position]") {
+  SourceFile f = SourceFile::from_string("t.sh", "pm2 kill\n");
+  CHECK(char_range(&f, bytes(0, 0, 0, 0)) == CharRange{});
+  CHECK(char_range(&f, bytes(0, 3, 0, 5)) == CharRange{});
+  CHECK(char_range(&f, bytes(1, 0, 1, 4)) == CharRange{1, 0, 0, 0});
+  CHECK(char_range(nullptr, bytes(0, 0, 0, 0)) == CharRange{});
+}
+
+TEST_CASE("text: an unknown position prints no :0", "[report][text][position]") {
+  FileReport r = report("a.sh", "pm2 kill\n", {finding(bytes(0, 0, 0, 0), "daemon-teardown")});
+  r.findings.push_back(finding(bytes(1, 0, 0, 0), "daemon-teardown", Severity::Error, "line only"));
+  std::vector<FileError> errors = {FileError{"missing.yml", 0, 0, "No such file or directory"}};
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 3, 0, "no column"};
+  std::string out = plain_text({r, broken}, errors);
+  CHECK_FALSE(contains(out, ":0"));
+  std::vector<std::string> lines = lines_of(out);
+  REQUIRE(lines.size() == 4);  // no excerpt without a column
+  CHECK(lines[0] == "missing.yml: error: No such file or directory");
+  CHECK(lines[1] == "a.sh: error: msg [daemon-teardown]");
+  CHECK(lines[2] == "a.sh:1: error: line only [daemon-teardown]");
+  CHECK(lines[3] == "b.yml:3: error: no column");
+}
+
+TEST_CASE("text: location in characters, caret clipped to the line", "[report][text][position]") {
+  // `all` with the CRLF's '\r' inside its range.
+  FileReport r = report("w.yml", "x: \xC3\xA9\r\nrun: pm2 delete all\r\n", {finding(bytes(2, 17, 2, 21))});
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "w.yml:2:17: error: msg [target-all]");
+  CHECK(lines[1] == "  run: pm2 delete all");
+  CHECK(lines[2] == "                  ^~~");
+  // A range over two lines is underlined to the end of the first.
+  FileReport multi = report("t.sh", "pm2 delete \"a\nll\"\n", {finding(bytes(1, 12, 2, 4))});
+  lines = lines_of(plain_text({multi}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "t.sh:1:12: error: msg [target-all]");
+  CHECK(lines[2] == "             ^~");
+}
+
+TEST_CASE("json: unknown positions are null, known ones characters", "[report][json][position]") {
+  FileReport r = report("a.sh", "\xC3\xA9 pm2 kill\n", {finding(bytes(0, 0, 0, 0), "daemon-teardown"),
+                                                      finding(bytes(1, 4, 1, 8), "daemon-teardown")});
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 0, 0, "unreadable"};
+  json j = json::parse(render_json({r, broken}, {FileError{"c.yml", 2, 5, "bad"}}));
+  REQUIRE(j["findings"].size() == 2);
+  const json& unknown = j["findings"][0];
+  for (const char* k : {"line", "column", "end_line", "end_column"}) {
+    INFO(k);
+    CHECK(unknown.contains(k));
+    CHECK(unknown[k].is_null());
+  }
+  const json& known = j["findings"][1];
+  CHECK(known["line"] == 1);
+  CHECK(known["column"] == 3);
+  CHECK(known["end_line"] == 1);
+  CHECK(known["end_column"] == 7);
+  REQUIRE(j["errors"].size() == 2);
+  CHECK(j["errors"][0]["file"] == "c.yml");
+  CHECK(j["errors"][0]["line"] == 2);
+  CHECK(j["errors"][0]["column"] == 5);
+  CHECK(j["errors"][1]["file"] == "b.yml");
+  CHECK(j["errors"][1]["line"].is_null());
+  CHECK(j["errors"][1]["column"].is_null());
+}
+
+TEST_CASE("github: an unknown position has no line or col", "[report][github][position]") {
+  FileReport r = report("a.sh", "pm2 kill\n", {finding(bytes(0, 0, 0, 0), "daemon-teardown"),
+                                               finding(bytes(1, 0, 0, 0), "daemon-teardown")});
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 0, 0, "unreadable"};
+  std::vector<std::string> lines = lines_of(render_github({r, broken}, {}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "::error file=a.sh,title=pm2guard daemon-teardown::msg");
+  CHECK(lines[1] == "::error file=a.sh,line=1,title=pm2guard daemon-teardown::msg");
+  CHECK(lines[2] == "::error file=b.yml::unreadable");
+}
+
+TEST_CASE("sarif: a region only where the line is known, never a 0", "[report][sarif][position]") {
+  FileReport r = report("a.sh", "\xC3\xA9 pm2 kill\n", {finding(bytes(0, 0, 0, 0), "daemon-teardown"),
+                                                      finding(bytes(1, 0, 0, 0), "daemon-teardown"),
+                                                      finding(bytes(1, 4, 1, 8), "daemon-teardown")});
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 0, 0, "unreadable"};
+  json s = sarif_of({r, broken}, {FileError{"c.yml", 2, 5, "bad"}});
+  const json& results = s["runs"][0]["results"];
+  REQUIRE(results.size() == 3);
+  CHECK_FALSE(results[0]["locations"][0]["physicalLocation"].contains("region"));
+  CHECK(results[1]["locations"][0]["physicalLocation"]["region"] == json{{"startLine", 1}});
+  CHECK(results[2]["locations"][0]["physicalLocation"]["region"] ==
+        json{{"startLine", 1}, {"startColumn", 3}, {"endLine", 1}, {"endColumn", 7}});
+  const json& notes = s["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2);
+  CHECK(notes[0]["locations"][0]["physicalLocation"]["region"]["startColumn"] == 5);
+  CHECK_FALSE(notes[1]["locations"][0]["physicalLocation"].contains("region"));
+}
