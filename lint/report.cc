@@ -53,6 +53,101 @@ uint32_t end_char_col(std::string_view text, uint32_t byte_col) {
   return chars_in(text, byte_col - 1) + 1;
 }
 
+// The code point of the character at byte `i` of a line and its length in
+// bytes (U+FFFD for a malformed sequence; read_source lets none through).
+struct Char {
+  char32_t cp;
+  size_t len;
+};
+Char char_at(std::string_view s, size_t i) {
+  size_t len = 1;
+  while (i + len < s.size() && !starts_char(s, i + len)) ++len;
+  unsigned b0 = static_cast<unsigned char>(s[i]);
+  size_t need = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+  if (need != len) return {0xFFFD, len};
+  if (len == 1) return {b0, 1};
+  char32_t cp = b0 & (0x7Fu >> len);
+  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  return {cp, len};
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// What the terminal is shown for a character of the file: control characters
+// (which could move the cursor, end the line early or change the terminal's
+// state) as their visible symbols (U+2400...), C1 controls and the
+// bidirectional overrides and isolates (which reorder what follows them) as
+// U+FFFD. Tabs stay tabs.
+char32_t shown_char(char32_t c) {
+  if (c == '\t') return c;
+  if (c < 0x20) return 0x2400 + c;
+  if (c == 0x7F) return 0x2421;
+  if (c >= 0x80 && c < 0xA0) return 0xFFFD;
+  if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) return 0xFFFD;
+  return c;
+}
+
+// `s` with every character as shown_char shows it.
+std::string shown(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    Char c = char_at(s, i);
+    char32_t v = shown_char(c.cp);
+    if (v == c.cp && c.cp != 0xFFFD) out.append(s.substr(i, c.len));
+    else append_utf8(out, v);
+    i += c.len;
+  }
+  return out;
+}
+
+// The excerpt of a line as shown, and the caret line under its characters
+// [c1, c2): one caret cell per terminal cell (two under a wide character, none
+// under a combining mark), tabs copied so the caret lines up whatever the tab
+// width. The caret is at the end when c1 is past the line's text.
+std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, uint32_t c2) {
+  std::string text, caret;
+  bool placed = false;
+  uint32_t col = 1;
+  for (size_t i = 0; i < line.size(); ++col) {
+    Char c = char_at(line, i);
+    char32_t v = shown_char(c.cp);
+    if (v == c.cp && c.cp != 0xFFFD) text.append(line.substr(i, c.len));
+    else append_utf8(text, v);
+    i += c.len;
+    if (col >= c2) continue;
+    int w = v == '\t' ? 1 : display_width(v);
+    if (col < c1) {
+      if (v == '\t') caret += '\t';
+      else caret.append(static_cast<size_t>(w), ' ');
+    } else if (placed && v == '\t') {
+      caret += '\t';
+    } else if (w > 0) {
+      caret += placed ? '~' : '^';
+      caret.append(static_cast<size_t>(w - 1), '~');
+      placed = true;
+    }
+  }
+  if (!placed) caret += '^';
+  return {text, caret};
+}
+
 json position(uint32_t v) { return v ? json(v) : json(nullptr); }
 
 std::string location(const std::string& path, uint32_t line, uint32_t col) {
@@ -70,10 +165,25 @@ json error_json(const FileError& e) {
   return j;
 }
 
-std::string error_text(const FileError& e, const TextStyle& style) {
-  std::string where = location(e.path, e.line, e.col);
-  if (style.color) return fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, e.message);
-  return fmt::format("{}: error: {}\n", where, e.message);
+// The source line and the caret under [c1, c2) of the first line of a range,
+// when the line has text.
+std::string excerpt_lines(const SourceFile& file, const CharRange& c, Severity severity, const TextStyle& style) {
+  if (!style.excerpts || !c.line || !c.col || c.line > file.line_count()) return {};
+  std::string_view line = file.line_text(c.line);
+  if (line.empty()) return {};
+  uint32_t c2 = c.end_line == c.line ? c.end_col : chars_in(line, line.size()) + 1;
+  auto [text, caret] = excerpt(line, c.col, std::max(c2, c.col + 1));
+  if (style.color) return fmt::format("  {}\n  {}{}{}\n", text, severity_color(severity), caret, kReset);
+  return fmt::format("  {}\n  {}\n", text, caret);
+}
+
+std::string error_text(const FileError& e, const SourceFile* file, const TextStyle& style) {
+  std::string where = shown(location(e.path, e.line, e.col));
+  std::string out = style.color
+                        ? fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, shown(e.message))
+                        : fmt::format("{}: error: {}\n", where, shown(e.message));
+  if (file) out += excerpt_lines(*file, CharRange{e.line, e.line ? e.col : 0, e.line, e.col + 1}, Severity::Error, style);
+  return out;
 }
 
 }  // namespace
@@ -113,6 +223,42 @@ CharRange char_range(const SourceFile* file, const SourceRange& r) {
   return c;
 }
 
+int display_width(char32_t c) {
+  // Zero width: combining marks, zero-width spaces and joiners, variation
+  // selectors, the byte order mark.
+  static const std::pair<char32_t, char32_t> kZero[] = {
+      {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
+      {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
+      {0x200B, 0x200F}, {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
+      {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
+  };
+  // Two cells: East Asian Wide and Fullwidth characters and the common emoji
+  // blocks (Unicode's EastAsianWidth W/F, in broad ranges).
+  static const std::pair<char32_t, char32_t> kWide[] = {
+      {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC}, {0x23F0, 0x23F0},
+      {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653}, {0x267F, 0x267F},
+      {0x2693, 0x2693},   {0x26A1, 0x26A1},   {0x26AA, 0x26AB},   {0x26BD, 0x26BE}, {0x26C4, 0x26C5},
+      {0x26CE, 0x26CE},   {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F3}, {0x26F5, 0x26F5},
+      {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B}, {0x2728, 0x2728},
+      {0x274C, 0x274C},   {0x274E, 0x274E},   {0x2753, 0x2755},   {0x2757, 0x2757}, {0x2795, 0x2797},
+      {0x27B0, 0x27B0},   {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50}, {0x2B55, 0x2B55},
+      {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF}, {0xA000, 0xA4CF},
+      {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19}, {0xFE30, 0xFE6F},
+      {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4}, {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF},
+      {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F251},
+      {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF},
+      {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+  };
+  auto in = [c](const auto& table) {
+    for (const auto& [lo, hi] : table)
+      if (c >= lo && c <= hi) return true;
+    return false;
+  };
+  if (c < 0x300) return 1;
+  if (in(kZero)) return 0;
+  return in(kWide) ? 2 : 1;
+}
+
 Summary summarise(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
   Summary s;
   s.files = reports.size();
@@ -131,43 +277,19 @@ Summary summarise(const std::vector<FileReport>& reports, const std::vector<File
 std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
                         const TextStyle& style) {
   std::string out;
-  for (const FileError& e : discovery_errors) out += error_text(e, style);
+  for (const FileError& e : discovery_errors) out += error_text(e, nullptr, style);
   for (const FileReport& r : reports) {
-    if (r.error) out += error_text(*r.error, style);
     const SourceFile* file = r.source ? &*r.source : nullptr;
+    if (r.error) out += error_text(*r.error, file, style);
     for (const LintFinding& f : r.findings) {
       CharRange c = char_range(file, f.range);
-      std::string where = location(r.path, c.line, c.col);
+      std::string where = shown(location(r.path, c.line, c.col));
       if (style.color)
         out += fmt::format("{}{}:{} {}{}:{} {} {}[{}]{}\n", kBold, where, kReset, severity_color(f.severity),
-                           severity_name(f.severity), kReset, f.message, kCyan, f.rule, kReset);
+                           severity_name(f.severity), kReset, shown(f.message), kCyan, f.rule, kReset);
       else
-        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), f.message, f.rule);
-      if (!style.excerpts || !file || c.col == 0) continue;
-      std::string_view line = file->line_text(c.line);
-      // The underline stops at the end of the first line of the range.
-      uint32_t c1 = c.col;
-      uint32_t c2 = c.end_line == c.line ? c.end_col : chars_in(line, line.size()) + 1;
-      c2 = std::max(c2, c1 + 1);
-      std::string caret;
-      // Keep tabs so the caret lines up under the word.
-      uint32_t ch = 1;
-      for (size_t i = 0; i < line.size() && ch < c1; ++i) {
-        if (!starts_char(line, i)) continue;
-        caret += line[i] == '\t' ? '\t' : ' ';
-        ++ch;
-      }
-      while (ch < c1) {
-        caret += ' ';
-        ++ch;
-      }
-      caret += '^';
-      for (uint32_t k = c1 + 1; k < c2; ++k) caret += '~';
-      out += fmt::format("  {}\n", line);
-      if (style.color)
-        out += fmt::format("  {}{}{}\n", severity_color(f.severity), caret, kReset);
-      else
-        out += fmt::format("  {}\n", caret);
+        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), shown(f.message), f.rule);
+      if (file) out += excerpt_lines(*file, c, f.severity, style);
     }
   }
   return out;

@@ -63,4 +63,9 @@ struct CharRange {
 /// Without a file, the columns are taken as they are.
 CharRange char_range(const SourceFile* file, const SourceRange& bytes);
 
+/// Terminal cells a code point takes: 2 for East Asian wide and fullwidth
+/// characters and the common emoji, 0 for combining marks and zero-width
+/// characters, 1 otherwise. The caret line under an excerpt follows it.
+int display_width(char32_t c);
+
 }  // namespace pm2guard::lint

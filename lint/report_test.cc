@@ -201,3 +201,128 @@ TEST_CASE("sarif: a region only where the line is known, never a 0", "[report][s
   CHECK(notes[0]["locations"][0]["physicalLocation"]["region"]["startColumn"] == 5);
   CHECK_FALSE(notes[1]["locations"][0]["physicalLocation"].contains("region"));
 }
+
+TEST_CASE("display_width: wide, zero-width and ordinary characters", "[report][text][caret]") {
+  CHECK(display_width(U'a') == 1);
+  CHECK(display_width(U'\u00E9') == 1);   // é
+  CHECK(display_width(U'\u2400') == 1);   // ␀, how control characters are shown
+  CHECK(display_width(U'\u65E5') == 2);   // 日
+  CHECK(display_width(U'\uAC00') == 2);   // 가
+  CHECK(display_width(U'\uFF21') == 2);   // fullwidth A
+  CHECK(display_width(U'\U0001F680') == 2);  // 🚀
+  CHECK(display_width(U'\u0301') == 0);   // combining acute accent
+  CHECK(display_width(U'\u200D') == 0);   // zero-width joiner
+}
+
+TEST_CASE("caret: tabs are kept, so the caret lines up whatever the tab width", "[report][text][caret]") {
+  FileReport r = report("t.sh", "\tpm2\tdelete\tall\n", {finding(bytes(1, 13, 1, 16))});
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "t.sh:1:13: error: msg [target-all]");
+  CHECK(lines[1] == "  \tpm2\tdelete\tall");
+  CHECK(lines[2] == "  \t   \t      \t^~~");
+}
+
+TEST_CASE("caret: one cell per character, two under a wide one, none under a combining mark", "[report][text][caret]") {
+  SECTION("multi-byte characters before the word") {
+    FileReport r = report("t.sh", "echo \"d\xC3\xA9ploiement\" && pm2 kill\n", {finding(bytes(1, 28, 1, 32))});
+    std::vector<std::string> lines = lines_of(plain_text({r}));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "t.sh:1:27: error: msg [target-all]");
+    CHECK(lines[2] == std::string(2 + 26, ' ') + "^~~~");
+  }
+  SECTION("East Asian wide characters before and inside the range") {
+    // echo 日本 && pm2 delete 日本: the target is two wide characters.
+    std::string line = "echo \xE6\x97\xA5\xE6\x9C\xAC && pm2 delete \xE6\x97\xA5\xE6\x9C\xAC";
+    FileReport r = report("t.sh", line + "\n", {finding(bytes(1, 27, 1, 33))});
+    std::vector<std::string> lines = lines_of(plain_text({r}));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "t.sh:1:23: error: msg [target-all]");  // characters, not cells
+    CHECK(lines[1] == "  " + line);
+    // 22 characters, 24 cells before the target, 4 cells under it.
+    CHECK(lines[2] == std::string(2 + 24, ' ') + "^~~~");
+  }
+  SECTION("a combining mark takes no cell") {
+    // "e" + U+0301 (decomposed é) before the word.
+    FileReport r = report("t.sh", "x=e\xCC\x81; pm2 kill\n", {finding(bytes(1, 12, 1, 16))});
+    std::vector<std::string> lines = lines_of(plain_text({r}));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "t.sh:1:11: error: msg [target-all]");
+    CHECK(lines[2] == std::string(2 + 9, ' ') + "^~~~");
+  }
+}
+
+TEST_CASE("caret: a range at the end of a line points just past its text", "[report][text][caret]") {
+  FileReport r = report("t.sh", "pm2 delete (\n", {finding(bytes(1, 13, 1, 14), "shell-parse-error")});
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "t.sh:1:13: error: msg [shell-parse-error]");
+  CHECK(lines[2] == std::string(2 + 12, ' ') + "^");
+}
+
+TEST_CASE("excerpt: CRLF line ends print no carriage return", "[report][text][caret]") {
+  FileReport r = report("w.yml", "a: 1\r\nrun: pm2 delete all\r\n", {finding(bytes(2, 17, 2, 22))});
+  std::string out = plain_text({r});
+  CHECK(out.find('\r') == std::string::npos);
+  std::vector<std::string> lines = lines_of(out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[1] == "  run: pm2 delete all");
+  CHECK(lines[2] == std::string(2 + 16, ' ') + "^~~");
+}
+
+TEST_CASE("excerpt: control and bidi characters of the file never reach the terminal", "[report][text][caret]") {
+  // An escape sequence, a lone carriage return and a right-to-left override
+  // before the word; each is shown as one visible character.
+  std::string line = "echo \x1B[2J\r\xE2\x80\xAE; pm2 kill";
+  FileReport r = report("t\x1B.sh", line + "\n", {finding(bytes(1, 20, 1, 24), "daemon-teardown", Severity::Error,
+                                                           "`pm2 kill\x1B[0m` msg")});
+  std::string out = plain_text({r});
+  CHECK(out.find('\x1B') == std::string::npos);
+  CHECK(out.find('\r') == std::string::npos);
+  CHECK_FALSE(contains(out, "\xE2\x80\xAE"));
+  std::vector<std::string> lines = lines_of(out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "t\xE2\x90\x9B.sh:1:18: error: `pm2 kill\xE2\x90\x9B[0m` msg [daemon-teardown]");
+  CHECK(lines[1] == "  echo \xE2\x90\x9B[2J\xE2\x90\x8D\xEF\xBF\xBD; pm2 kill");
+  CHECK(lines[2] == std::string(2 + 17, ' ') + "^~~~");
+}
+
+TEST_CASE("excerpt: colour wraps the caret only, and --no-excerpt drops both lines", "[report][text][caret]") {
+  FileReport r = report("t.sh", "pm2 kill\n", {finding(bytes(1, 5, 1, 9), "daemon-teardown")});
+  std::vector<std::string> colored = lines_of(render_text({r}, {}, TextStyle{true, true}));
+  REQUIRE(colored.size() == 3);
+  CHECK(colored[1] == "  pm2 kill");
+  CHECK(colored[2] == "  \x1B[1;31m    ^~~~\x1B[0m");
+  std::vector<std::string> bare = lines_of(render_text({r}, {}, TextStyle{false, false}));
+  REQUIRE(bare.size() == 1);
+  CHECK(bare[0] == "t.sh:1:5: error: msg [daemon-teardown]");
+}
+
+TEST_CASE("excerpt: an invalid YAML error is shown in its line, in characters", "[report][text][caret]") {
+  LintOptions options;
+  FileReport r = lint_source(SourceFile::from_string(".github/workflows/x.yml", "name: x\non: \xC3\xA9\xC3\xA9: x\n"),
+                             InputKind::Workflow, options);
+  REQUIRE(r.error);
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == ".github/workflows/x.yml:2:7: error: invalid YAML: illegal map value");
+  CHECK(lines[1] == "  on: \xC3\xA9\xC3\xA9: x");
+  CHECK(lines[2] == std::string(2 + 6, ' ') + "^");
+}
+
+TEST_CASE("excerpt: a real finding after wide characters in a workflow", "[report][text][caret]") {
+  std::string wf =
+      "on: push\n"
+      "jobs:\n"
+      "  d:\n"
+      "    runs-on: x\n"
+      "    steps:\n"
+      "      - run: echo \"\xE9\x83\xA8\xE7\xBD\xB2\" && pm2 delete all\n";
+  FileReport r = lint_source(SourceFile::from_string(".github/workflows/d.yml", wf), InputKind::Workflow, LintOptions{});
+  REQUIRE(r.findings.size() == 1);
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(contains(lines[0], ".github/workflows/d.yml:6:38: error:"));  // column 42 in bytes
+  // 37 characters before `all`, two of them wide: 39 cells.
+  CHECK(lines[2] == std::string(2 + 39, ' ') + "^~~");
+}
