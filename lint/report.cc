@@ -148,6 +148,40 @@ std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, 
   return {text, caret};
 }
 
+// Workflow-command escaping, as the runners unescape it: a message escapes
+// '%', CR and LF; a property value also ':' and ','.
+std::string github_data(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '%') o += "%25";
+    else if (c == '\r') o += "%0D";
+    else if (c == '\n') o += "%0A";
+    else o += c;
+  }
+  return o;
+}
+
+std::string github_property(std::string_view s) {
+  std::string o;
+  for (char c : github_data(s)) {
+    if (c == ':') o += "%3A";
+    else if (c == ',') o += "%2C";
+    else o += c;
+  }
+  return o;
+}
+
+// A path without its leading "./" segments ("./.github/x.yml" is
+// ".github/x.yml"), the form code scanning and annotations match against the
+// repository's files.
+std::string relative_path(std::string_view path) {
+  while (path.size() > 2 && path[0] == '.' && path[1] == '/') {
+    path.remove_prefix(2);
+    while (path.size() > 1 && path[0] == '/') path.remove_prefix(1);
+  }
+  return std::string(path);
+}
+
 json position(uint32_t v) { return v ? json(v) : json(nullptr); }
 
 std::string location(const std::string& path, uint32_t line, uint32_t col) {
@@ -324,45 +358,25 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
 }
 
 std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
-  // Workflow-command values escape %, CR and LF; properties also ',' and ':'.
-  auto data = [](std::string s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '%') o += "%25";
-      else if (c == '\r') o += "%0D";
-      else if (c == '\n') o += "%0A";
-      else o += c;
-    }
-    return o;
-  };
-  auto prop = [&](const std::string& s) {
-    std::string o;
-    for (char c : data(s)) {
-      if (c == ':') o += "%3A";
-      else if (c == ',') o += "%2C";
-      else o += c;
-    }
-    return o;
-  };
   // file=, and line= and col= when known.
   auto where = [&](const std::string& path, uint32_t line, uint32_t col) {
-    std::string o = "file=" + prop(path);
+    std::string o = "file=" + github_property(relative_path(path));
     if (line) o += fmt::format(",line={}", line);
     if (line && col) o += fmt::format(",col={}", col);
     return o;
   };
   std::string out;
   for (const FileError& e : discovery_errors)
-    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), data(e.message));
+    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), github_data(e.message));
   for (const FileReport& r : reports) {
     if (r.error)
-      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), data(r.error->message));
+      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), github_data(r.error->message));
     const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
       CharRange c = char_range(file, f.range);
       const char* level = f.severity == Severity::Error ? "error" : f.severity == Severity::Warning ? "warning" : "notice";
-      out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col), prop("pm2guard " + f.rule),
-                         data(f.message));
+      out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col),
+                         github_property("pm2guard " + f.rule), github_data(f.message));
     }
   }
   return out;

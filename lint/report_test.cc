@@ -326,3 +326,31 @@ TEST_CASE("excerpt: a real finding after wide characters in a workflow", "[repor
   // 37 characters before `all`, two of them wide: 39 cells.
   CHECK(lines[2] == std::string(2 + 39, ' ') + "^~~");
 }
+
+TEST_CASE("github: messages escape %, CR and LF, property values also : and ,", "[report][github]") {
+  FileReport r = report("./dir/a,b:c%d.sh", "pm2 kill\n",
+                        {finding(bytes(1, 5, 1, 9), "daemon-teardown", Severity::Error, "100% sure:\r\nnext, %0A line")});
+  FileReport broken;
+  broken.path = "x\ny.yml";
+  broken.error = FileError{"x\ny.yml", 2, 3, "invalid YAML: a\nb%"};
+  std::vector<FileError> discovery = {FileError{"gone,1.yml", 0, 0, "No such file: or directory"}};
+  std::string out = render_github({r, broken}, discovery);
+  std::vector<std::string> lines = lines_of(out);
+  REQUIRE(lines.size() == 3);  // one command per line, whatever the text holds
+  CHECK(lines[0] == "::error file=gone%2C1.yml::No such file: or directory");
+  CHECK(lines[1] == "::error file=dir/a%2Cb%3Ac%25d.sh,line=1,col=5,title=pm2guard daemon-teardown::"
+                    "100%25 sure:%0D%0Anext, %250A line");
+  CHECK(lines[2] == "::error file=x%0Ay.yml,line=2,col=3::invalid YAML: a%0Ab%25");
+}
+
+TEST_CASE("github: level by severity, columns in characters, ./ dropped from paths", "[report][github]") {
+  FileReport r = report("././.github/workflows/d.yml", "run: echo \xC3\xA9 && pm2 kill\nrun: pm2 stop \"$APP\"\n",
+                        {finding(bytes(1, 22, 1, 26), "daemon-teardown"),
+                         finding(bytes(2, 15, 2, 21), "dynamic-target", Severity::Warning),
+                         finding(bytes(2, 5, 2, 8), "target-all", Severity::Note)});
+  std::vector<std::string> lines = lines_of(render_github({r}, {}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "::error file=.github/workflows/d.yml,line=1,col=21,title=pm2guard daemon-teardown::msg");
+  CHECK(lines[1] == "::warning file=.github/workflows/d.yml,line=2,col=15,title=pm2guard dynamic-target::msg");
+  CHECK(lines[2] == "::notice file=.github/workflows/d.yml,line=2,col=5,title=pm2guard target-all::msg");
+}
