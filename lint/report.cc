@@ -3,8 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <string_view>
+
+#ifndef PM2GUARD_VERSION
+#define PM2GUARD_VERSION "0.0.0"
+#endif
+#ifndef PM2GUARD_HOMEPAGE_URL
+#define PM2GUARD_HOMEPAGE_URL ""
+#endif
 
 namespace pm2guard::lint {
 
@@ -180,6 +188,61 @@ std::string relative_path(std::string_view path) {
     while (path.size() > 1 && path[0] == '/') path.remove_prefix(1);
   }
   return std::string(path);
+}
+
+// A path as a URI reference: every byte other than an RFC 3986 unreserved
+// character or '/' percent-encoded (spaces, '%', '#', '?', ':', non-ASCII).
+std::string uri_path(std::string_view path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string o;
+  for (char ch : path) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      o += ch;
+    } else {
+      o += '%';
+      o += kHex[c >> 4];
+      o += kHex[c & 0xF];
+    }
+  }
+  return o;
+}
+
+// Where a file is: a relative path relative to the analysed root (%SRCROOT%),
+// an absolute path as a file: URI.
+json sarif_artifact(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return {{"uri", "file://" + uri_path(path)}};
+  return {{"uri", uri_path(relative_path(path))}, {"uriBaseId", "%SRCROOT%"}};
+}
+
+// A region only where the line is known: SARIF lines and columns start at 1.
+json sarif_physical(const std::string& path, const CharRange& c) {
+  json loc = {{"artifactLocation", sarif_artifact(path)}};
+  if (!c.line) return loc;
+  json region = {{"startLine", c.line}};
+  if (c.col) {
+    region["startColumn"] = c.col;
+    region["endLine"] = c.end_line;
+    region["endColumn"] = c.end_col;
+  }
+  loc["region"] = std::move(region);
+  return loc;
+}
+
+// A rule's descriptor, from the documentation `pm2guard explain` prints.
+json sarif_rule(const Rule& r) {
+  json j;
+  j["id"] = r.id;
+  j["shortDescription"] = {{"text", r.doc.summary}};
+  j["fullDescription"] = {{"text", r.doc.what}};
+  j["help"] = {
+      {"text", fmt::format("{}\n\nWhat it finds\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nInstead\n  {}\n", r.doc.summary,
+                           r.doc.what, r.doc.why, r.doc.example, r.doc.instead)},
+      {"markdown", fmt::format("{}\n\n#### What it finds\n\n{}\n\n#### Why\n\n{}\n\n#### Example\n\n```sh\n{}\n```\n\n"
+                               "#### Instead\n\n```sh\n{}\n```\n",
+                               r.doc.summary, r.doc.what, r.doc.why, r.doc.example, r.doc.instead)}};
+  j["defaultConfiguration"] = {{"level", severity_name(r.severity)}};
+  return j;
 }
 
 json position(uint32_t v) { return v ? json(v) : json(nullptr); }
@@ -383,63 +446,54 @@ std::string render_github(const std::vector<FileReport>& reports, const std::vec
 }
 
 std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+  const std::vector<const Rule*>& all = all_rules();
   json rules = json::array();
-  for (const Rule* r : all_rules()) {
-    json j;
-    j["id"] = r->id;
-    j["shortDescription"] = {{"text", r->doc.summary}};
-    j["fullDescription"] = {{"text", r->doc.what}};
-    j["help"] = {{"text", fmt::format("{}\n\nExample: {}\nInstead: {}", r->doc.why, r->doc.example, r->doc.instead)}};
-    j["defaultConfiguration"] = {{"level", r->severity == Severity::Note ? "note" : severity_name(r->severity)}};
-    rules.push_back(std::move(j));
-  }
-  // A region only where the line is known (SARIF lines and columns start at 1).
-  auto physical = [](const std::string& path, const CharRange& c) {
-    json loc = {{"artifactLocation", {{"uri", path}}}};
-    if (!c.line) return loc;
-    json region = {{"startLine", c.line}};
-    if (c.col) {
-      region["startColumn"] = c.col;
-      region["endLine"] = c.end_line;
-      region["endColumn"] = c.end_col;
-    }
-    loc["region"] = std::move(region);
-    return loc;
-  };
-  auto error_range = [](const FileError& e) {
-    CharRange c;
-    c.line = e.line;
-    c.col = e.line ? e.col : 0;
-    c.end_line = c.line;
-    c.end_col = c.col + 1;
-    return c;
-  };
+  for (const Rule* r : all) rules.push_back(sarif_rule(*r));
   json results = json::array();
   json notifications = json::array();
+  // A file that could not be read or parsed: a notification, not a result.
   auto notify = [&](const FileError& e) {
+    CharRange c{e.line, e.line ? e.col : 0, e.line, e.col + 1};
     notifications.push_back({{"level", "error"},
                              {"message", {{"text", e.message}}},
-                             {"locations", json::array({{{"physicalLocation", physical(e.path, error_range(e))}}})}});
+                             {"locations", json::array({{{"physicalLocation", sarif_physical(e.path, c)}}})}});
   };
   for (const FileError& e : discovery_errors) notify(e);
   for (const FileReport& r : reports) {
     if (r.error) notify(*r.error);
     const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
-      results.push_back({{"ruleId", f.rule},
-                         {"level", f.severity == Severity::Note ? "note" : severity_name(f.severity)},
-                         {"message", {{"text", f.message}}},
-                         {"locations", json::array({{{"physicalLocation", physical(r.path, char_range(file, f.range))}}})}});
+      json result;
+      result["ruleId"] = f.rule;
+      auto it = std::find_if(all.begin(), all.end(), [&](const Rule* x) { return x->id == f.rule; });
+      if (it != all.end()) result["ruleIndex"] = it - all.begin();
+      result["level"] = severity_name(f.severity);
+      result["message"] = {{"text", f.message}};
+      result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, char_range(file, f.range))}}});
+      results.push_back(std::move(result));
     }
   }
+  json driver;
+  driver["name"] = "pm2guard";
+  driver["version"] = PM2GUARD_VERSION;
+  driver["semanticVersion"] = PM2GUARD_VERSION;
+  if (std::string_view(PM2GUARD_HOMEPAGE_URL).size()) driver["informationUri"] = PM2GUARD_HOMEPAGE_URL;
+  driver["rules"] = std::move(rules);
+  json invocation;
+  // Exit status 2: a file could not be read or parsed. The results of the
+  // other files are all there; the notifications say which file is missing.
+  invocation["executionSuccessful"] = notifications.empty();
+  invocation["toolExecutionNotifications"] = std::move(notifications);
   json run;
-  run["tool"] = {{"driver", {{"name", "pm2guard"}, {"rules", rules}}}};
-  run["results"] = results;
-  run["invocations"] = json::array({{{"executionSuccessful", true}, {"toolExecutionNotifications", notifications}}});
+  run["tool"] = {{"driver", std::move(driver)}};
+  run["invocations"] = json::array({std::move(invocation)});
+  // Columns count characters (code points); SARIF's default is UTF-16 units.
+  run["columnKind"] = "unicodeCodePoints";
+  run["results"] = std::move(results);
   json root;
   root["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   root["version"] = "2.1.0";
-  root["runs"] = json::array({run});
+  root["runs"] = json::array({std::move(run)});
   return root.dump(2) + "\n";
 }
 

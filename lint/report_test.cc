@@ -354,3 +354,155 @@ TEST_CASE("github: level by severity, columns in characters, ./ dropped from pat
   CHECK(lines[1] == "::warning file=.github/workflows/d.yml,line=2,col=15,title=pm2guard dynamic-target::msg");
   CHECK(lines[2] == "::notice file=.github/workflows/d.yml,line=2,col=5,title=pm2guard target-all::msg");
 }
+
+namespace {
+
+// Every region of a SARIF log, wherever it is (results, notifications).
+void collect_regions(const json& j, std::vector<json>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "region") out.push_back(it.value());
+      collect_regions(it.value(), out);
+    }
+  } else if (j.is_array()) {
+    for (const json& x : j) collect_regions(x, out);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("sarif: log, run and tool as SARIF 2.1.0 requires", "[report][sarif]") {
+  json s = sarif_of({report("a.sh", "pm2 kill\n", {})});
+  CHECK(s["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json");
+  CHECK(s["version"] == "2.1.0");
+  REQUIRE(s["runs"].size() == 1);
+  const json& run = s["runs"][0];
+  const json& driver = run["tool"]["driver"];
+  CHECK(driver["name"] == "pm2guard");
+  REQUIRE(driver["version"].is_string());
+  CHECK_FALSE(driver["version"].get<std::string>().empty());
+  CHECK(driver["semanticVersion"] == driver["version"]);
+  // Present only when the build names a home page, and then an absolute URI.
+  if (driver.contains("informationUri")) CHECK(contains(driver["informationUri"].get<std::string>(), "://"));
+  // Columns count code points, not SARIF's default UTF-16 code units.
+  CHECK(run["columnKind"] == "unicodeCodePoints");
+  CHECK(run["results"].is_array());
+  CHECK(run["results"].empty());
+  REQUIRE(run["invocations"].size() == 1);
+  CHECK(run["invocations"][0]["executionSuccessful"] == true);
+  CHECK(run["invocations"][0]["toolExecutionNotifications"].empty());
+}
+
+TEST_CASE("sarif: one descriptor per rule, from its documentation", "[report][sarif]") {
+  json s = sarif_of({});
+  const json& rules = s["runs"][0]["tool"]["driver"]["rules"];
+  const std::vector<const Rule*>& all = all_rules();
+  REQUIRE(rules.size() == all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Rule& r = *all[i];
+    const json& d = rules[i];
+    INFO(r.id);
+    CHECK(d["id"] == std::string(r.id));
+    CHECK(d["shortDescription"]["text"] == std::string(r.doc.summary));
+    CHECK(d["fullDescription"]["text"] == std::string(r.doc.what));
+    // GitHub code scanning keeps 1024 characters of each description.
+    CHECK(d["shortDescription"]["text"].get<std::string>().size() <= 1024);
+    CHECK(d["fullDescription"]["text"].get<std::string>().size() <= 1024);
+    std::string text = d["help"]["text"], markdown = d["help"]["markdown"];
+    for (std::string_view part : {r.doc.what, r.doc.why, r.doc.example, r.doc.instead}) {
+      CHECK(contains(text, std::string(part)));
+      CHECK(contains(markdown, std::string(part)));
+    }
+    CHECK(contains(markdown, "```sh\n" + std::string(r.doc.example) + "\n```"));
+    CHECK(contains(markdown, "```sh\n" + std::string(r.doc.instead) + "\n```"));
+    CHECK(d["defaultConfiguration"]["level"] == std::string(severity_name(r.severity)));
+  }
+}
+
+TEST_CASE("sarif: results name their rule by id and index, with level, message and location", "[report][sarif]") {
+  FileReport r = report("t.sh", "pm2 kill\npm2 stop \"$APP\"\n",
+                        {finding(bytes(1, 5, 1, 9), "daemon-teardown", Severity::Error, "stop that"),
+                         finding(bytes(2, 10, 2, 16), "dynamic-target", Severity::Warning, "maybe")});
+  json s = sarif_of({r});
+  const json& run = s["runs"][0];
+  const json& results = run["results"];
+  REQUIRE(results.size() == 2);
+  for (const json& res : results) {
+    REQUIRE(res["ruleIndex"].is_number_unsigned());
+    CHECK(run["tool"]["driver"]["rules"][res["ruleIndex"].get<size_t>()]["id"] == res["ruleId"]);
+  }
+  CHECK(results[0]["ruleId"] == "daemon-teardown");
+  CHECK(results[0]["level"] == "error");
+  CHECK(results[0]["message"]["text"] == "stop that");
+  CHECK(results[1]["ruleId"] == "dynamic-target");
+  CHECK(results[1]["level"] == "warning");
+  const json& loc = results[1]["locations"][0]["physicalLocation"];
+  CHECK(loc["artifactLocation"] == json{{"uri", "t.sh"}, {"uriBaseId", "%SRCROOT%"}});
+  CHECK(loc["region"] == json{{"startLine", 2}, {"startColumn", 10}, {"endLine", 2}, {"endColumn", 16}});
+}
+
+TEST_CASE("sarif: artifact URIs are percent-encoded, relative to %SRCROOT% or file: URIs", "[report][sarif]") {
+  auto uri_of = [](const std::string& path) {
+    json s = sarif_of({report(path, "pm2 kill\n", {finding(bytes(1, 5, 1, 9), "daemon-teardown")})});
+    return s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+  };
+  CHECK(uri_of("./.github/workflows/deploy.yml") ==
+        json{{"uri", ".github/workflows/deploy.yml"}, {"uriBaseId", "%SRCROOT%"}});
+  CHECK(uri_of("my scripts/d\xC3\xA9ploy #1 (100%).sh") ==
+        json{{"uri", "my%20scripts/d%C3%A9ploy%20%231%20%28100%25%29.sh"}, {"uriBaseId", "%SRCROOT%"}});
+  CHECK(uri_of("a:b?c.sh") == json{{"uri", "a%3Ab%3Fc.sh"}, {"uriBaseId", "%SRCROOT%"}});
+  CHECK(uri_of("../other/x.yml") == json{{"uri", "../other/x.yml"}, {"uriBaseId", "%SRCROOT%"}});
+  CHECK(uri_of("/srv/ci repo/x.yml") == json{{"uri", "file:///srv/ci%20repo/x.yml"}});
+}
+
+TEST_CASE("sarif: files that could not be used are error notifications, and the run did not succeed", "[report][sarif]") {
+  FileReport ok = report("a.sh", "pm2 kill\n", {finding(bytes(1, 5, 1, 9), "daemon-teardown")});
+  FileReport broken;
+  broken.path = "./.github/workflows/b.yml";
+  broken.error = FileError{broken.path, 3, 7, "invalid YAML: oops"};
+  json s = sarif_of({ok, broken}, {FileError{"missing dir", 0, 0, "No such file or directory"}});
+  const json& run = s["runs"][0];
+  CHECK(run["results"].size() == 1);  // the other files' results are all there
+  const json& inv = run["invocations"][0];
+  CHECK(inv["executionSuccessful"] == false);
+  const json& notes = inv["toolExecutionNotifications"];
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0]["level"] == "error");
+  CHECK(notes[0]["message"]["text"] == "No such file or directory");
+  CHECK(notes[0]["locations"][0]["physicalLocation"] ==
+        json{{"artifactLocation", {{"uri", "missing%20dir"}, {"uriBaseId", "%SRCROOT%"}}}});
+  CHECK(notes[1]["message"]["text"] == "invalid YAML: oops");
+  CHECK(notes[1]["locations"][0]["physicalLocation"] ==
+        json{{"artifactLocation", {{"uri", ".github/workflows/b.yml"}, {"uriBaseId", "%SRCROOT%"}}},
+             {"region", {{"startLine", 3}, {"startColumn", 7}, {"endLine", 3}, {"endColumn", 8}}}});
+}
+
+TEST_CASE("sarif: every line and column is at least 1, every end after its start", "[report][sarif][position]") {
+  // Unknown, partial, clipped, reversed and multi-line positions together.
+  FileReport r = report("t.sh", "pm2 delete \"a\nll\"\r\npm2 kill",
+                        {finding(bytes(0, 0, 0, 0), "daemon-teardown"), finding(bytes(1, 0, 0, 0), "daemon-teardown"),
+                         finding(bytes(1, 12, 2, 4)), finding(bytes(2, 1, 2, 9)), finding(bytes(3, 5, 3, 2)),
+                         finding(bytes(9, 9, 9, 9))});
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 0, 0, "unreadable"};
+  json s = sarif_of({r, broken}, {FileError{"c.yml", 4, 0, "no column"}});
+  std::vector<json> regions;
+  collect_regions(s, regions);
+  CHECK(regions.size() == 6);  // five findings and c.yml
+  for (const json& region : regions) {
+    INFO(region.dump());
+    for (const char* k : {"startLine", "startColumn", "endLine", "endColumn"}) {
+      if (!region.contains(k)) continue;
+      REQUIRE(region[k].is_number_unsigned());
+      CHECK(region[k].get<uint32_t>() >= 1);
+    }
+    REQUIRE(region.contains("startLine"));
+    if (region.contains("startColumn")) {
+      REQUIRE(region.contains("endLine"));
+      REQUIRE(region.contains("endColumn"));
+      uint32_t l1 = region["startLine"], c1 = region["startColumn"], l2 = region["endLine"], c2 = region["endColumn"];
+      CHECK((l2 > l1 || (l2 == l1 && c2 > c1)));
+    }
+  }
+}
