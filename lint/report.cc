@@ -412,6 +412,7 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
       j["rule"] = f.rule;
       j["severity"] = severity_name(f.severity);
       j["message"] = f.message;
+      j["via"] = f.via;
       findings.push_back(std::move(j));
     }
   }

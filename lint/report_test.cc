@@ -506,3 +506,71 @@ TEST_CASE("sarif: every line and column is at least 1, every end after its start
     }
   }
 }
+
+TEST_CASE("json: the documented fields, in order, with via", "[report][json]") {
+  LintFinding f = finding(bytes(1, 27, 1, 30), "target-all", Severity::Error, "msg (via ssh > sudo)");
+  f.via = {"ssh", "sudo"};
+  FileReport r = report("v.sh", "ssh host \"sudo pm2 delete all\"\npm2 kill\n",
+                        {f, finding(bytes(2, 5, 2, 9), "daemon-teardown", Severity::Warning)});
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 2, 4, "invalid YAML: x"};
+  std::string out = render_json({r, broken}, {});
+  // The keys in the documented order.
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(out);
+  std::vector<std::string> keys;
+  for (auto it = ordered.begin(); it != ordered.end(); ++it) keys.push_back(it.key());
+  CHECK(keys == std::vector<std::string>{"files", "findings", "errors"});
+  REQUIRE(ordered["findings"].size() == 2);
+  keys.clear();
+  for (auto it = ordered["findings"][0].begin(); it != ordered["findings"][0].end(); ++it) keys.push_back(it.key());
+  CHECK(keys == std::vector<std::string>{"file", "line", "column", "end_line", "end_column", "rule", "severity",
+                                         "message", "via"});
+  json j = json::parse(out);
+  CHECK(j["files"] == 2);
+  CHECK(j["findings"][0] == json{{"file", "v.sh"}, {"line", 1}, {"column", 27}, {"end_line", 1}, {"end_column", 30},
+                                 {"rule", "target-all"}, {"severity", "error"}, {"message", "msg (via ssh > sudo)"},
+                                 {"via", {"ssh", "sudo"}}});
+  CHECK(j["findings"][1]["severity"] == "warning");
+  CHECK(j["findings"][1]["via"] == json::array());
+  REQUIRE(j["errors"].size() == 1);
+  CHECK(j["errors"][0] == json{{"file", "b.yml"}, {"line", 2}, {"column", 4}, {"message", "invalid YAML: x"}});
+}
+
+TEST_CASE("json: via comes from the linter's walk through wrappers", "[report][json]") {
+  FileReport r = lint_source(SourceFile::from_string("v.sh", "ssh host \"sudo pm2 delete all\"\npm2 kill\n"),
+                             InputKind::Shell, LintOptions{});
+  json j = json::parse(render_json({r}, {}));
+  REQUIRE(j["findings"].size() == 2);
+  CHECK(j["findings"][0]["via"] == json{"ssh", "sudo"});
+  CHECK(j["findings"][1]["via"] == json::array());
+}
+
+TEST_CASE("every format reports the same character columns", "[report][position]") {
+  // Wide and two-byte characters before the target, a CRLF line end after it.
+  std::string wf =
+      "on: push\r\n"
+      "jobs:\r\n"
+      "  d:\r\n"
+      "    runs-on: x\r\n"
+      "    steps:\r\n"
+      "      - run: echo \"\xE9\x83\xA8\xE7\xBD\xB2 \xC3\xA9t\xC3\xA9\" && pm2 delete all\r\n";
+  FileReport r = lint_source(SourceFile::from_string("d.yml", wf), InputKind::Workflow, LintOptions{});
+  REQUIRE(r.findings.size() == 1);
+  const uint32_t line = 6, col = 42, end = 45;  // bytes 48..50
+
+  std::string text = plain_text({r});
+  CHECK(text.rfind("d.yml:6:42: error:", 0) == 0);
+
+  json j = json::parse(render_json({r}, {}));
+  CHECK(j["findings"][0]["line"] == line);
+  CHECK(j["findings"][0]["column"] == col);
+  CHECK(j["findings"][0]["end_line"] == line);
+  CHECK(j["findings"][0]["end_column"] == end);
+
+  CHECK(render_github({r}, {}).rfind("::error file=d.yml,line=6,col=42,", 0) == 0);
+
+  json s = sarif_of({r});
+  CHECK(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] ==
+        json{{"startLine", line}, {"startColumn", col}, {"endLine", line}, {"endColumn", end}});
+}
