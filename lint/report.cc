@@ -111,15 +111,22 @@ char32_t shown_char(char32_t c) {
   return c;
 }
 
+// Appends character `c`, found at `s.substr(i)`, as shown_char shows it, and
+// returns what was shown.
+char32_t append_shown(std::string& out, std::string_view s, size_t i, Char c) {
+  char32_t v = shown_char(c.cp);
+  if (v == c.cp && c.cp != 0xFFFD) out.append(s.substr(i, c.len));
+  else append_utf8(out, v);
+  return v;
+}
+
 // `s` with every character as shown_char shows it.
 std::string shown(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     Char c = char_at(s, i);
-    char32_t v = shown_char(c.cp);
-    if (v == c.cp && c.cp != 0xFFFD) out.append(s.substr(i, c.len));
-    else append_utf8(out, v);
+    append_shown(out, s, i, c);
     i += c.len;
   }
   return out;
@@ -135,9 +142,7 @@ std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, 
   uint32_t col = 1;
   for (size_t i = 0; i < line.size(); ++col) {
     Char c = char_at(line, i);
-    char32_t v = shown_char(c.cp);
-    if (v == c.cp && c.cp != 0xFFFD) text.append(line.substr(i, c.len));
-    else append_utf8(text, v);
+    char32_t v = append_shown(text, line, i, c);
     i += c.len;
     if (col >= c2) continue;
     int w = v == '\t' ? 1 : display_width(v);

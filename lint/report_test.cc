@@ -574,3 +574,18 @@ TEST_CASE("every format reports the same character columns", "[report][position]
   CHECK(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] ==
         json{{"startLine", line}, {"startColumn", col}, {"endLine", line}, {"endColumn", end}});
 }
+
+TEST_CASE("excerpt: an error column past the line's text puts the caret just after it", "[report][text][caret]") {
+  FileReport r = report("x.yml", "jobs: [\n", {});
+  r.error = FileError{"x.yml", 1, 40, "invalid YAML: x"};
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "x.yml:1:40: error: invalid YAML: x");
+  CHECK(lines[1] == "  jobs: [");
+  CHECK(lines[2] == std::string(2 + 7, ' ') + "^");
+  // No excerpt for an empty line, or a line past the end of the file.
+  r.error = FileError{"x.yml", 2, 1, "invalid YAML: end"};
+  CHECK(lines_of(plain_text({r})).size() == 1);
+  r.error = FileError{"x.yml", 9, 1, "invalid YAML: far"};
+  CHECK(lines_of(plain_text({r})).size() == 1);
+}
