@@ -683,7 +683,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     if (result.error) message += "; the first document: " + result.error->message;
     FileError err{file.path, 1, 1, std::move(message)};
     if (second_document->pos >= 0) {
-      std::tie(err.line, err.col) = file.line_col(static_cast<uint32_t>(second_document->pos));
+      std::tie(err.line, err.col) = file.line_char_col(static_cast<uint32_t>(second_document->pos));
     }
     result.error = std::move(err);
   }
