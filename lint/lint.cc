@@ -28,6 +28,7 @@ class Collector : public ShellSink {
       lf.range = f.range;
       lf.message = f.message;
       if (!inv.via.empty()) lf.message += " (via " + join_via(inv.via) + ")";
+      lf.via = inv.via;
       out_.push_back(std::move(lf));
     }
   }

@@ -19,6 +19,9 @@ struct LintFinding {
   Severity severity = Severity::Error;
   SourceRange range;  ///< 1-based; byte columns
   std::string message;
+  /// The wrappers and nested shells the pm2 call was reached through, outer
+  /// first ("ssh", "sudo", "bash -c"); empty for a direct call.
+  std::vector<std::string> via;
 };
 
 struct FileReport {

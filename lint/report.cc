@@ -2,7 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <string_view>
+
+#ifndef PM2GUARD_VERSION
+#define PM2GUARD_VERSION "0.0.0"
+#endif
+#ifndef PM2GUARD_HOMEPAGE_URL
+#define PM2GUARD_HOMEPAGE_URL ""
+#endif
 
 namespace pm2guard::lint {
 
@@ -25,36 +35,330 @@ std::string_view severity_color(Severity s) {
   return kRed;
 }
 
-// Columns (1-based characters) of a finding, clamped to its line.
-std::pair<uint32_t, uint32_t> char_span(const SourceFile& f, const LintFinding& x) {
-  uint32_t c1 = display_column(f, x.range.line, x.range.col);
-  uint32_t c2 = x.range.end_line == x.range.line ? display_column(f, x.range.line, x.range.end_col) : c1 + 1;
-  if (c2 <= c1) c2 = c1 + 1;
-  return {c1, c2};
+// A character starts at every byte that is not a UTF-8 continuation byte
+// (and at the first byte of a line, whatever it is).
+bool starts_char(std::string_view s, size_t i) { return i == 0 || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80; }
+
+// Characters that start in the first `bytes` bytes of `s`.
+uint32_t chars_in(std::string_view s, size_t bytes) {
+  bytes = std::min(bytes, s.size());
+  uint32_t n = 0;
+  for (size_t i = 0; i < bytes; ++i) n += starts_char(s, i);
+  return n;
+}
+
+// Character column of the character that holds 1-based byte column `byte_col`;
+// the column after the last character when the byte is past the line's text.
+uint32_t start_char_col(std::string_view text, uint32_t byte_col) {
+  size_t off = byte_col - 1;
+  if (off >= text.size()) return chars_in(text, text.size()) + 1;
+  return chars_in(text, off + 1);
+}
+
+// Exclusive end: the column after the character that holds the byte before
+// 1-based byte column `byte_col`, clipped to the line's text.
+uint32_t end_char_col(std::string_view text, uint32_t byte_col) {
+  return chars_in(text, byte_col - 1) + 1;
+}
+
+// The code point of the character at byte `i` of a line and its length in
+// bytes (U+FFFD for a malformed sequence; read_source lets none through).
+struct Char {
+  char32_t cp;
+  size_t len;
+};
+Char char_at(std::string_view s, size_t i) {
+  size_t len = 1;
+  while (i + len < s.size() && !starts_char(s, i + len)) ++len;
+  unsigned b0 = static_cast<unsigned char>(s[i]);
+  size_t need = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+  if (need != len) return {0xFFFD, len};
+  if (len == 1) return {b0, 1};
+  char32_t cp = b0 & (0x7Fu >> len);
+  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  return {cp, len};
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// What the terminal is shown for a character of the file: control characters
+// (which could move the cursor, end the line early or change the terminal's
+// state) as their visible symbols (U+2400...), C1 controls and the
+// bidirectional overrides and isolates (which reorder what follows them) as
+// U+FFFD. Tabs stay tabs.
+char32_t shown_char(char32_t c) {
+  if (c == '\t') return c;
+  if (c < 0x20) return 0x2400 + c;
+  if (c == 0x7F) return 0x2421;
+  if (c >= 0x80 && c < 0xA0) return 0xFFFD;
+  if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) return 0xFFFD;
+  return c;
+}
+
+// Appends character `c`, found at `s.substr(i)`, as shown_char shows it, and
+// returns what was shown.
+char32_t append_shown(std::string& out, std::string_view s, size_t i, Char c) {
+  char32_t v = shown_char(c.cp);
+  if (v == c.cp && c.cp != 0xFFFD) out.append(s.substr(i, c.len));
+  else append_utf8(out, v);
+  return v;
+}
+
+// `s` with every character as shown_char shows it.
+std::string shown(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    Char c = char_at(s, i);
+    append_shown(out, s, i, c);
+    i += c.len;
+  }
+  return out;
+}
+
+// The excerpt of a line as shown, and the caret line under its characters
+// [c1, c2): one caret cell per terminal cell (two under a wide character, none
+// under a combining mark), tabs copied so the caret lines up whatever the tab
+// width. The caret is at the end when c1 is past the line's text.
+std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, uint32_t c2) {
+  std::string text, caret;
+  bool placed = false;
+  uint32_t col = 1;
+  for (size_t i = 0; i < line.size(); ++col) {
+    Char c = char_at(line, i);
+    char32_t v = append_shown(text, line, i, c);
+    i += c.len;
+    if (col >= c2) continue;
+    int w = v == '\t' ? 1 : display_width(v);
+    if (col < c1) {
+      if (v == '\t') caret += '\t';
+      else caret.append(static_cast<size_t>(w), ' ');
+    } else if (placed && v == '\t') {
+      caret += '\t';
+    } else if (w > 0) {
+      caret += placed ? '~' : '^';
+      caret.append(static_cast<size_t>(w - 1), '~');
+      placed = true;
+    }
+  }
+  if (!placed) caret += '^';
+  return {text, caret};
+}
+
+// Workflow-command escaping, as the runners unescape it: a message escapes
+// '%', CR and LF; a property value also ':' and ','.
+std::string github_data(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '%') o += "%25";
+    else if (c == '\r') o += "%0D";
+    else if (c == '\n') o += "%0A";
+    else o += c;
+  }
+  return o;
+}
+
+std::string github_property(std::string_view s) {
+  std::string o;
+  for (char c : github_data(s)) {
+    if (c == ':') o += "%3A";
+    else if (c == ',') o += "%2C";
+    else o += c;
+  }
+  return o;
+}
+
+// A path without its leading "./" segments ("./.github/x.yml" is
+// ".github/x.yml"), the form code scanning and annotations match against the
+// repository's files.
+std::string relative_path(std::string_view path) {
+  while (path.size() > 2 && path[0] == '.' && path[1] == '/') {
+    path.remove_prefix(2);
+    while (path.size() > 1 && path[0] == '/') path.remove_prefix(1);
+  }
+  return std::string(path);
+}
+
+// A path as a URI reference: every byte other than an RFC 3986 unreserved
+// character or '/' percent-encoded (spaces, '%', '#', '?', ':', non-ASCII).
+std::string uri_path(std::string_view path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string o;
+  for (char ch : path) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      o += ch;
+    } else {
+      o += '%';
+      o += kHex[c >> 4];
+      o += kHex[c & 0xF];
+    }
+  }
+  return o;
+}
+
+// Where a file is: a relative path relative to the analysed root (%SRCROOT%),
+// an absolute path as a file: URI.
+json sarif_artifact(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return {{"uri", "file://" + uri_path(path)}};
+  return {{"uri", uri_path(relative_path(path))}, {"uriBaseId", "%SRCROOT%"}};
+}
+
+// A region only where the line is known: SARIF lines and columns start at 1.
+json sarif_physical(const std::string& path, const CharRange& c) {
+  json loc = {{"artifactLocation", sarif_artifact(path)}};
+  if (!c.line) return loc;
+  json region = {{"startLine", c.line}};
+  if (c.col) {
+    region["startColumn"] = c.col;
+    region["endLine"] = c.end_line;
+    region["endColumn"] = c.end_col;
+  }
+  loc["region"] = std::move(region);
+  return loc;
+}
+
+// A rule's descriptor, from the documentation `pm2guard explain` prints.
+json sarif_rule(const Rule& r) {
+  json j;
+  j["id"] = r.id;
+  j["shortDescription"] = {{"text", r.doc.summary}};
+  j["fullDescription"] = {{"text", r.doc.what}};
+  j["help"] = {
+      {"text", fmt::format("{}\n\nWhat it finds\n  {}\n\nWhy\n  {}\n\nExample\n  {}\n\nInstead\n  {}\n", r.doc.summary,
+                           r.doc.what, r.doc.why, r.doc.example, r.doc.instead)},
+      {"markdown", fmt::format("{}\n\n#### What it finds\n\n{}\n\n#### Why\n\n{}\n\n#### Example\n\n```sh\n{}\n```\n\n"
+                               "#### Instead\n\n```sh\n{}\n```\n",
+                               r.doc.summary, r.doc.what, r.doc.why, r.doc.example, r.doc.instead)}};
+  j["defaultConfiguration"] = {{"level", severity_name(r.severity)}};
+  return j;
+}
+
+json position(uint32_t v) { return v ? json(v) : json(nullptr); }
+
+std::string location(const std::string& path, uint32_t line, uint32_t col) {
+  if (!line) return path;
+  if (!col) return fmt::format("{}:{}", path, line);
+  return fmt::format("{}:{}:{}", path, line, col);
 }
 
 json error_json(const FileError& e) {
   json j;
   j["file"] = e.path;
-  j["line"] = e.line;
-  j["column"] = e.col;
+  j["line"] = position(e.line);
+  j["column"] = position(e.line ? e.col : 0);
   j["message"] = e.message;
   return j;
 }
 
-std::string error_text(const FileError& e, const TextStyle& style) {
-  std::string where = e.line ? fmt::format("{}:{}:{}", e.path, e.line, e.col) : e.path;
-  if (style.color) return fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, e.message);
-  return fmt::format("{}: error: {}\n", where, e.message);
+// The source line and the caret under [c1, c2) of the first line of a range,
+// when the line has text.
+std::string excerpt_lines(const SourceFile& file, const CharRange& c, Severity severity, const TextStyle& style) {
+  if (!style.excerpts || !c.line || !c.col || c.line > file.line_count()) return {};
+  std::string_view line = file.line_text(c.line);
+  if (line.empty()) return {};
+  uint32_t c2 = c.end_line == c.line ? c.end_col : chars_in(line, line.size()) + 1;
+  auto [text, caret] = excerpt(line, c.col, std::max(c2, c.col + 1));
+  if (style.color) return fmt::format("  {}\n  {}{}{}\n", text, severity_color(severity), caret, kReset);
+  return fmt::format("  {}\n  {}\n", text, caret);
+}
+
+std::string error_text(const FileError& e, const SourceFile* file, const TextStyle& style) {
+  std::string where = shown(location(e.path, e.line, e.col));
+  std::string out = style.color
+                        ? fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, shown(e.message))
+                        : fmt::format("{}: error: {}\n", where, shown(e.message));
+  if (file) out += excerpt_lines(*file, CharRange{e.line, e.line ? e.col : 0, e.line, e.col + 1}, Severity::Error, style);
+  return out;
 }
 
 }  // namespace
 
-uint32_t display_column(const SourceFile& file, uint32_t line, uint32_t byte_col) {
-  if (line == 0 || byte_col == 0) return byte_col;
-  std::string_view text = file.line_text(line);
-  if (byte_col - 1 > text.size()) return byte_col - static_cast<uint32_t>(text.size()) + char_column(text, static_cast<uint32_t>(text.size()));
-  return char_column(text, byte_col - 1) + 1;
+CharRange char_range(const SourceFile* file, const SourceRange& r) {
+  CharRange c;
+  if (r.line == 0) return c;
+  c.line = r.line;
+  if (r.col == 0) return c;
+  bool end_given = r.end_line > r.line || (r.end_line == r.line && r.end_col > r.col);
+  if (!file) {
+    c.col = r.col;
+    c.end_line = end_given ? r.end_line : r.line;
+    c.end_col = end_given ? std::max(r.end_col, 1u) : r.col + 1;
+    return c;
+  }
+  uint32_t last = std::max(file->line_count(), 1u);
+  if (c.line > last) {
+    // Past the end of the file: its end.
+    c.line = last;
+    c.col = chars_in(file->line_text(last), file->line_text(last).size()) + 1;
+    end_given = false;
+  } else {
+    c.col = start_char_col(file->line_text(c.line), r.col);
+  }
+  c.end_line = c.line;
+  c.end_col = c.col + 1;
+  if (!end_given) return c;
+  if (r.end_line > last) {
+    c.end_line = last;
+    c.end_col = chars_in(file->line_text(last), file->line_text(last).size()) + 1;
+  } else {
+    c.end_line = r.end_line;
+    c.end_col = r.end_col == 0 ? 1 : end_char_col(file->line_text(r.end_line), r.end_col);
+  }
+  if (c.end_line == c.line && c.end_col <= c.col) c.end_col = c.col + 1;
+  return c;
+}
+
+int display_width(char32_t c) {
+  // Zero width: combining marks, zero-width spaces and joiners, variation
+  // selectors, the byte order mark.
+  static const std::pair<char32_t, char32_t> kZero[] = {
+      {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
+      {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
+      {0x200B, 0x200F}, {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
+      {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
+  };
+  // Two cells: East Asian Wide and Fullwidth characters and the common emoji
+  // blocks (Unicode's EastAsianWidth W/F, in broad ranges).
+  static const std::pair<char32_t, char32_t> kWide[] = {
+      {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC}, {0x23F0, 0x23F0},
+      {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653}, {0x267F, 0x267F},
+      {0x2693, 0x2693},   {0x26A1, 0x26A1},   {0x26AA, 0x26AB},   {0x26BD, 0x26BE}, {0x26C4, 0x26C5},
+      {0x26CE, 0x26CE},   {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F3}, {0x26F5, 0x26F5},
+      {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B}, {0x2728, 0x2728},
+      {0x274C, 0x274C},   {0x274E, 0x274E},   {0x2753, 0x2755},   {0x2757, 0x2757}, {0x2795, 0x2797},
+      {0x27B0, 0x27B0},   {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50}, {0x2B55, 0x2B55},
+      {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF}, {0xA000, 0xA4CF},
+      {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19}, {0xFE30, 0xFE6F},
+      {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4}, {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF},
+      {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F251},
+      {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF},
+      {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+  };
+  auto in = [c](const auto& table) {
+    for (const auto& [lo, hi] : table)
+      if (c >= lo && c <= hi) return true;
+    return false;
+  };
+  if (c < 0x300) return 1;
+  if (in(kZero)) return 0;
+  return in(kWide) ? 2 : 1;
 }
 
 Summary summarise(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
@@ -75,39 +379,19 @@ Summary summarise(const std::vector<FileReport>& reports, const std::vector<File
 std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
                         const TextStyle& style) {
   std::string out;
-  for (const FileError& e : discovery_errors) out += error_text(e, style);
+  for (const FileError& e : discovery_errors) out += error_text(e, nullptr, style);
   for (const FileReport& r : reports) {
-    if (r.error) out += error_text(*r.error, style);
+    const SourceFile* file = r.source ? &*r.source : nullptr;
+    if (r.error) out += error_text(*r.error, file, style);
     for (const LintFinding& f : r.findings) {
-      uint32_t col = r.source ? char_span(*r.source, f).first : f.range.col;
-      std::string where = fmt::format("{}:{}:{}", r.path, f.range.line, col);
+      CharRange c = char_range(file, f.range);
+      std::string where = shown(location(r.path, c.line, c.col));
       if (style.color)
         out += fmt::format("{}{}:{} {}{}:{} {} {}[{}]{}\n", kBold, where, kReset, severity_color(f.severity),
-                           severity_name(f.severity), kReset, f.message, kCyan, f.rule, kReset);
+                           severity_name(f.severity), kReset, shown(f.message), kCyan, f.rule, kReset);
       else
-        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), f.message, f.rule);
-      if (!style.excerpts || !r.source || f.range.line == 0) continue;
-      std::string_view line = r.source->line_text(f.range.line);
-      auto [c1, c2] = char_span(*r.source, f);
-      std::string caret;
-      // Keep tabs so the caret lines up under the word.
-      uint32_t ch = 1;
-      for (size_t i = 0; i < line.size() && ch < c1; ++i) {
-        if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
-        caret += line[i] == '\t' ? '\t' : ' ';
-        ++ch;
-      }
-      while (ch < c1) {
-        caret += ' ';
-        ++ch;
-      }
-      caret += '^';
-      for (uint32_t k = c1 + 1; k < c2; ++k) caret += '~';
-      out += fmt::format("  {}\n", line);
-      if (style.color)
-        out += fmt::format("  {}{}{}\n", severity_color(f.severity), caret, kReset);
-      else
-        out += fmt::format("  {}\n", caret);
+        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), shown(f.message), f.rule);
+      if (file) out += excerpt_lines(*file, c, f.severity, style);
     }
   }
   return out;
@@ -121,20 +405,19 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
   for (const FileError& e : discovery_errors) errors.push_back(error_json(e));
   for (const FileReport& r : reports) {
     if (r.error) errors.push_back(error_json(*r.error));
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
+      CharRange c = char_range(file, f.range);
       json j;
       j["file"] = r.path;
-      uint32_t c1 = f.range.col, c2 = f.range.end_col;
-      if (r.source) std::tie(c1, c2) = char_span(*r.source, f);
-      j["line"] = f.range.line;
-      j["column"] = c1;
-      j["end_line"] = f.range.end_line ? f.range.end_line : f.range.line;
-      j["end_column"] = f.range.end_line == f.range.line || !r.source
-                            ? c2
-                            : display_column(*r.source, f.range.end_line, f.range.end_col);
+      j["line"] = position(c.line);
+      j["column"] = position(c.col);
+      j["end_line"] = position(c.col ? c.end_line : 0);
+      j["end_column"] = position(c.col ? c.end_col : 0);
       j["rule"] = f.rule;
       j["severity"] = severity_name(f.severity);
       j["message"] = f.message;
+      j["via"] = f.via;
       findings.push_back(std::move(j));
     }
   }
@@ -144,86 +427,79 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
 }
 
 std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
-  // Workflow-command values escape %, CR and LF; properties also ',' and ':'.
-  auto data = [](std::string s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '%') o += "%25";
-      else if (c == '\r') o += "%0D";
-      else if (c == '\n') o += "%0A";
-      else o += c;
-    }
-    return o;
-  };
-  auto prop = [&](const std::string& s) {
-    std::string o;
-    for (char c : data(s)) {
-      if (c == ':') o += "%3A";
-      else if (c == ',') o += "%2C";
-      else o += c;
-    }
+  // file=, and line= and col= when known.
+  auto where = [&](const std::string& path, uint32_t line, uint32_t col) {
+    std::string o = "file=" + github_property(relative_path(path));
+    if (line) o += fmt::format(",line={}", line);
+    if (line && col) o += fmt::format(",col={}", col);
     return o;
   };
   std::string out;
   for (const FileError& e : discovery_errors)
-    out += fmt::format("::error file={}::{}\n", prop(e.path), data(e.message));
+    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), github_data(e.message));
   for (const FileReport& r : reports) {
     if (r.error)
-      out += fmt::format("::error file={},line={},col={}::{}\n", prop(r.path), r.error->line, r.error->col,
-                         data(r.error->message));
+      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), github_data(r.error->message));
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
-      uint32_t col = r.source ? char_span(*r.source, f).first : f.range.col;
+      CharRange c = char_range(file, f.range);
       const char* level = f.severity == Severity::Error ? "error" : f.severity == Severity::Warning ? "warning" : "notice";
-      out += fmt::format("::{} file={},line={},col={},title={}::{}\n", level, prop(r.path), f.range.line, col,
-                         prop("pm2guard " + f.rule), data(f.message));
+      out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col),
+                         github_property("pm2guard " + f.rule), github_data(f.message));
     }
   }
   return out;
 }
 
 std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+  const std::vector<const Rule*>& all = all_rules();
   json rules = json::array();
-  for (const Rule* r : all_rules()) {
-    json j;
-    j["id"] = r->id;
-    j["shortDescription"] = {{"text", r->doc.summary}};
-    j["fullDescription"] = {{"text", r->doc.what}};
-    j["help"] = {{"text", fmt::format("{}\n\nExample: {}\nInstead: {}", r->doc.why, r->doc.example, r->doc.instead)}};
-    j["defaultConfiguration"] = {{"level", r->severity == Severity::Note ? "note" : severity_name(r->severity)}};
-    rules.push_back(std::move(j));
-  }
+  for (const Rule* r : all) rules.push_back(sarif_rule(*r));
   json results = json::array();
   json notifications = json::array();
-  for (const FileError& e : discovery_errors)
+  // A file that could not be read or parsed: a notification, not a result.
+  auto notify = [&](const FileError& e) {
+    CharRange c{e.line, e.line ? e.col : 0, e.line, e.col + 1};
     notifications.push_back({{"level", "error"},
                              {"message", {{"text", e.message}}},
-                             {"locations", json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", e.path}}}}}}})}});
+                             {"locations", json::array({{{"physicalLocation", sarif_physical(e.path, c)}}})}});
+  };
+  for (const FileError& e : discovery_errors) notify(e);
   for (const FileReport& r : reports) {
-    if (r.error) {
-      json loc = {{"artifactLocation", {{"uri", r.path}}}};
-      if (r.error->line) loc["region"] = {{"startLine", r.error->line}, {"startColumn", std::max(1u, r.error->col)}};
-      notifications.push_back({{"level", "error"},
-                               {"message", {{"text", r.error->message}}},
-                               {"locations", json::array({{{"physicalLocation", loc}}})}});
-    }
+    if (r.error) notify(*r.error);
+    const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
-      auto [c1, c2] = r.source ? char_span(*r.source, f) : std::pair<uint32_t, uint32_t>{f.range.col, f.range.end_col};
-      json region = {{"startLine", f.range.line}, {"startColumn", c1}, {"endLine", f.range.line}, {"endColumn", c2}};
-      results.push_back({{"ruleId", f.rule},
-                         {"level", f.severity == Severity::Note ? "note" : severity_name(f.severity)},
-                         {"message", {{"text", f.message}}},
-                         {"locations", json::array({{{"physicalLocation",
-                                                      {{"artifactLocation", {{"uri", r.path}}}, {"region", region}}}}})}});
+      json result;
+      result["ruleId"] = f.rule;
+      auto it = std::find_if(all.begin(), all.end(), [&](const Rule* x) { return x->id == f.rule; });
+      if (it != all.end()) result["ruleIndex"] = it - all.begin();
+      result["level"] = severity_name(f.severity);
+      result["message"] = {{"text", f.message}};
+      result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, char_range(file, f.range))}}});
+      results.push_back(std::move(result));
     }
   }
+  json driver;
+  driver["name"] = "pm2guard";
+  driver["version"] = PM2GUARD_VERSION;
+  driver["semanticVersion"] = PM2GUARD_VERSION;
+  if (std::string_view(PM2GUARD_HOMEPAGE_URL).size()) driver["informationUri"] = PM2GUARD_HOMEPAGE_URL;
+  driver["rules"] = std::move(rules);
+  json invocation;
+  // Exit status 2: a file could not be read or parsed. The results of the
+  // other files are all there; the notifications say which file is missing.
+  invocation["executionSuccessful"] = notifications.empty();
+  invocation["toolExecutionNotifications"] = std::move(notifications);
   json run;
-  run["tool"] = {{"driver", {{"name", "pm2guard"}, {"rules", rules}}}};
-  run["results"] = results;
-  run["invocations"] = json::array({{{"executionSuccessful", true}, {"toolExecutionNotifications", notifications}}});
+  run["tool"] = {{"driver", std::move(driver)}};
+  run["invocations"] = json::array({std::move(invocation)});
+  // Columns count characters (code points); SARIF's default is UTF-16 units.
+  run["columnKind"] = "unicodeCodePoints";
+  run["results"] = std::move(results);
   json root;
   root["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   root["version"] = "2.1.0";
-  root["runs"] = json::array({run});
+  root["runs"] = json::array({std::move(run)});
   return root.dump(2) + "\n";
 }
 

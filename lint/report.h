@@ -1,5 +1,10 @@
 // Renders lint results: the default compiler-style text with a source
-// excerpt and caret, and JSON.
+// excerpt and caret, JSON, GitHub/Gitea workflow commands and SARIF 2.1.0.
+//
+// Every format reports the same positions: 1-based lines and 1-based
+// character columns (Unicode code points; a tab is one column), with an
+// exclusive end. A position that is not known is left out (text, github),
+// null (JSON) or has no region (SARIF); it is never printed as 0.
 #pragma once
 
 #include <string>
@@ -37,7 +42,30 @@ std::string render_github(const std::vector<FileReport>& reports, const std::vec
 /// SARIF 2.1.0, for code-scanning uploads.
 std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
 
-/// 1-based character column of a byte column on a line of the file.
-uint32_t display_column(const SourceFile& file, uint32_t line, uint32_t byte_col);
+/// A finding's place as the reports give it: 1-based line, 1-based character
+/// columns, end exclusive. `line` 0: unknown; `col` 0: only the line is known
+/// (and the end is unknown too).
+struct CharRange {
+  uint32_t line = 0;
+  uint32_t col = 0;
+  uint32_t end_line = 0;
+  uint32_t end_col = 0;
+
+  friend bool operator==(const CharRange& a, const CharRange& b) {
+    return a.line == b.line && a.col == b.col && a.end_line == b.end_line && a.end_col == b.end_col;
+  }
+};
+
+/// Converts a byte range of `file` (LintFinding::range) to characters, clipped
+/// to the text of its lines: a range that runs past the end of a line (into
+/// the line break, a CRLF's '\r', or past the end of the file) ends there. A
+/// missing or reversed end becomes one character; a range is never empty.
+/// Without a file, the columns are taken as they are.
+CharRange char_range(const SourceFile* file, const SourceRange& bytes);
+
+/// Terminal cells a code point takes: 2 for East Asian wide and fullwidth
+/// characters and the common emoji, 0 for combining marks and zero-width
+/// characters, 1 otherwise. The caret line under an excerpt follows it.
+int display_width(char32_t c);
 
 }  // namespace pm2guard::lint

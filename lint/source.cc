@@ -66,6 +66,11 @@ std::pair<uint32_t, uint32_t> SourceFile::line_col(uint32_t offset) const {
   return {static_cast<uint32_t>(line), offset - line_starts[line - 1] + 1};
 }
 
+std::pair<uint32_t, uint32_t> SourceFile::line_char_col(uint32_t offset) const {
+  auto [line, col] = line_col(offset);
+  return {line, char_column(line_text(line), col - 1) + 1};
+}
+
 uint32_t SourceFile::offset_of(uint32_t line, uint32_t col) const {
   if (line_starts.empty() || line == 0) return 0;
   if (line > line_starts.size()) return static_cast<uint32_t>(text.size());
@@ -125,7 +130,8 @@ std::optional<SourceFile> read_source(const std::string& path, FileError& error)
     if (t[i] == '\0' || static_cast<unsigned char>(t[i]) >= 0x80) {
       size_t n = t[i] == '\0' ? 0 : utf8_sequence(t, i);
       if (n == 0) {
-        auto [line, col] = file.line_col(static_cast<uint32_t>(i));
+        // Everything before the bad byte is valid, so characters can be counted.
+        auto [line, col] = file.line_char_col(static_cast<uint32_t>(i));
         error.line = line;
         error.col = col;
         error.message = t[i] == '\0' ? "binary content: NUL byte" : "binary content: invalid UTF-8";

@@ -20,6 +20,9 @@ struct SourceFile {
 
   /// 1-based line and 1-based byte column of a byte offset.
   std::pair<uint32_t, uint32_t> line_col(uint32_t offset) const;
+  /// 1-based line and 1-based character column (UTF-8 code points) of a byte
+  /// offset: the column users see.
+  std::pair<uint32_t, uint32_t> line_char_col(uint32_t offset) const;
   /// Byte offset of a 1-based line and byte column.
   uint32_t offset_of(uint32_t line, uint32_t col) const;
   /// Text of a 1-based line without its line break (and without a '\r').
@@ -31,8 +34,8 @@ struct SourceFile {
 /// is one (line 0 when none).
 struct FileError {
   std::string path;
-  uint32_t line = 0;
-  uint32_t col = 0;
+  uint32_t line = 0;  ///< 1-based; 0 when unknown
+  uint32_t col = 0;   ///< 1-based character column; 0 when unknown
   std::string message;
 };
 

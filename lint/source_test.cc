@@ -102,6 +102,18 @@ TEST_CASE("read_source reads a file and strips its BOM", "[source]") {
   CHECK(f->line_count() == 3);
 }
 
+TEST_CASE("line_char_col counts characters, line_col bytes", "[source]") {
+  // "é" is two bytes, "日" three; the last line has no line break.
+  auto f = SourceFile::from_string("t", "a\xC3\xA9" "b\n\xE6\x97\xA5" "x\r\nz");
+  CHECK(f.line_col(3) == std::make_pair(1u, 4u));  // 'b'
+  CHECK(f.line_char_col(3) == std::make_pair(1u, 3u));
+  CHECK(f.line_char_col(4) == std::make_pair(1u, 4u));  // the line break
+  CHECK(f.line_char_col(8) == std::make_pair(2u, 2u));  // 'x'
+  CHECK(f.line_char_col(9) == std::make_pair(2u, 3u));  // the '\r'
+  CHECK(f.line_char_col(11) == std::make_pair(3u, 1u));
+  CHECK(f.line_char_col(12) == std::make_pair(3u, 2u));  // end of file
+}
+
 TEST_CASE("read_source refuses binary content at the first bad byte", "[source]") {
   using namespace std::string_literals;
   TempDir dir;
@@ -112,10 +124,11 @@ TEST_CASE("read_source refuses binary content at the first bad byte", "[source]"
   CHECK(err.col == 6);
   CHECK_THAT(err.message, Catch::Contains("NUL"));
 
-  // A lone continuation byte, after valid multi-byte characters on the line.
+  // A lone continuation byte, after valid multi-byte characters on the line:
+  // the column counts characters (the byte is the 5th, the 3rd character).
   CHECK_FALSE(read_source(dir.write("latin1", "ok\n\xC3\xA9t\xE9\n"), err));
   CHECK(err.line == 2);
-  CHECK(err.col == 4);
+  CHECK(err.col == 3);
   CHECK_THAT(err.message, Catch::Contains("UTF-8"));
 
   // Overlong encodings, surrogates and truncated sequences are invalid too.

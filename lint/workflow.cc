@@ -620,7 +620,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
   } catch (const YAML::Exception& e) {
     FileError err{file.path, 1, 1, "invalid YAML: " + e.msg};
     if (e.mark.pos >= 0) {
-      auto [line, col] = file.line_col(static_cast<uint32_t>(e.mark.pos));
+      auto [line, col] = file.line_char_col(static_cast<uint32_t>(e.mark.pos));
       err.line = line;
       err.col = col;
     } else if (e.mark.line >= 0) {
@@ -668,7 +668,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     }
     if (Entry e = find(root, kind == YamlKind::Action ? "runs" : "jobs"); e.key && root->is(Node::Kind::Mapping)) {
       // The key is there but holds no mapping: point at it.
-      auto [line, col] = file.line_col(file_offset(e.key));
+      auto [line, col] = file.line_char_col(file_offset(e.key));
       result.error = FileError{file.path, line, col, message + fmt::format(" (`{}:` is not a mapping)", e.key->value)};
     } else {
       result.error = FileError{file.path, 1, 1, std::move(message)};
@@ -683,7 +683,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     if (result.error) message += "; the first document: " + result.error->message;
     FileError err{file.path, 1, 1, std::move(message)};
     if (second_document->pos >= 0) {
-      std::tie(err.line, err.col) = file.line_col(static_cast<uint32_t>(second_document->pos));
+      std::tie(err.line, err.col) = file.line_char_col(static_cast<uint32_t>(second_document->pos));
     }
     result.error = std::move(err);
   }

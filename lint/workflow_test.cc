@@ -390,6 +390,22 @@ TEST_CASE("invalid YAML is reported at yaml-cpp's position", "[workflow][error]"
   CHECK_THAT(inline_map.result.error->message, Catch::Contains("illegal map value"));
 }
 
+TEST_CASE("an invalid YAML position counts characters, not bytes", "[workflow][error]") {
+  // The same error as above behind two two-byte characters: byte 9, character 7.
+  auto e = extract("name: x\non: \xC3\xA9\xC3\xA9: x\n");
+  REQUIRE(e.result.error);
+  CHECK(e.result.error->line == 2);
+  CHECK(e.result.error->col == 7);
+  CHECK_THAT(e.result.error->message, Catch::Contains("illegal map value"));
+
+  // A key that holds no mapping is pointed at in characters as well.
+  auto key = extract("{\xC3\xA9\xC3\xA9: 1, jobs: 3}\n");
+  REQUIRE(key.result.error);
+  CHECK_THAT(key.result.error->message, Catch::Contains("is not a mapping"));
+  CHECK(key.result.error->line == 1);
+  CHECK(key.result.error->col == 9);  // byte 11
+}
+
 TEST_CASE("invalid YAML still yields the steps before the error", "[workflow][error]") {
   // A heredoc body at column 0 ends the block scalar early; the runner would
   // reject this file too.
