@@ -1036,8 +1036,9 @@ class Analyser {
   }
 
   // Backslash escapes as printf's format and %b (and echo -e) read them,
-  // each output byte mapped to its escape. Returns false at \c (stop).
-  static bool decode_printf_escapes(const MappedText& in, MappedText& out) {
+  // each output byte mapped to its escape. Returns false at \c (stop),
+  // which bash's printf honours in %b and echo -e but not in a format.
+  static bool decode_printf_escapes(const MappedText& in, MappedText& out, bool format = false) {
     const std::string& s = in.text();
     for (size_t i = 0; i < s.size(); ++i) {
       if (s[i] != '\\' || i + 1 == s.size()) {
@@ -1056,7 +1057,11 @@ class Analyser {
         case 'v': out.append('\v', at); break;
         case 'e': case 'E': out.append('\x1b', at); break;
         case '\\': out.append('\\', at); break;
-        case 'c': return false;
+        case 'c':
+          if (!format) return false;
+          out.append('\\', at);
+          out.append('c', in.origin(i));
+          break;
         case 'x': {
           int v = 0, n = 0;
           while (n < 2 && i + 1 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1]))) {
@@ -1096,34 +1101,21 @@ class Analyser {
   // printf FORMAT ARGS: the format reused while arguments remain; %s, %b,
   // %q and the numeric conversions take the next argument as it is.
   void printf_output(const MappedText& format, const std::vector<EvalWord>& args, MappedText& out) const {
-    const std::string& f = format.text();
+    // Escapes first (a `%` spelled as an escape then reads as a directive,
+    // where printf would print it: a corner not worth a second pass).
+    MappedText fmt;
+    decode_printf_escapes(format, fmt, /*format=*/true);
+    const std::string& f = fmt.text();
     size_t next = 0;
     for (int round = 0; round < 64; ++round) {
       size_t consumed_before = next;
       for (size_t i = 0; i < f.size(); ++i) {
-        if (f[i] == '\\') {
-          size_t j = i + 1;
-          // One escape at a time through the shared decoder.
-          size_t len = 2;
-          if (j < f.size() && f[j] == 'x') len = 2 + std::min<size_t>(2, f.size() - j - 1);
-          else if (j < f.size() && f[j] >= '0' && f[j] <= '7') len = 1 + std::min<size_t>(3, f.size() - j);
-          size_t k = j;
-          while (k < f.size() && k < i + len) {
-            if (k > j && ((f[j] == 'x' && !isxdigit(static_cast<unsigned char>(f[k]))) ||
-                          (f[j] >= '0' && f[j] <= '7' && (f[k] < '0' || f[k] > '7'))))
-              break;
-            ++k;
-          }
-          if (!decode_printf_escapes(format.slice(i, std::min(k, f.size())), out)) return;
-          i = std::min(k, f.size()) - 1;
-          continue;
-        }
         if (f[i] != '%') {
-          out.append(f[i], format.origin(i));
+          out.append(f[i], fmt.origin(i));
           continue;
         }
         if (i + 1 < f.size() && f[i + 1] == '%') {
-          out.append('%', format.origin(i));
+          out.append('%', fmt.origin(i));
           ++i;
           continue;
         }
@@ -1131,16 +1123,15 @@ class Analyser {
         while (j < f.size() && std::strchr("-+ #0123456789.*'", f[j])) ++j;
         if (j >= f.size()) break;
         char conv = f[j];
-        const EvalWord* arg = next < args.size() ? &args[next] : nullptr;
-        if (arg) ++next;
-        if (arg) {
-          if (conv == 'b' && arg->literal) {
-            if (!decode_printf_escapes(arg->text, out)) return;
-          } else if (arg->literal || std::strchr("sqbdiouxXeEfgGc", conv)) {
-            out.append(conv == 'c' ? arg->text.slice(0, std::min<size_t>(1, arg->text.size())) : arg->text);
+        if (next < args.size()) {
+          const EvalWord& arg = args[next++];
+          if (conv == 'b' && arg.literal) {
+            if (!decode_printf_escapes(arg.text, out)) return;
+          } else {
+            out.append(conv == 'c' ? arg.text.slice(0, std::min<size_t>(1, arg.text.size())) : arg.text);
           }
         } else if (std::strchr("diouxXeEfgG", conv)) {
-          out.append('0', format.origin(i));
+          out.append('0', fmt.origin(i));
         }
         i = j;
       }

@@ -433,8 +433,11 @@ TEST_CASE("printf and echo -e output as the shell reading it sees it", "[shell][
   CHECK(findings("echo -e \"pm2 reload all\\\\nexit\" | bash\n") == L{"1:target-all"});
   CHECK(findings("printf '%s\\n' all web | while read n; do pm2 delete \"$n\"; done\n") == L{"1:target-all"});
   CHECK(findings("printf '%s\\n' api web | while read n; do pm2 delete \"$n\"; done\n").empty());
-  // \c ends the output; text that is only printed stays data.
-  CHECK(findings("printf 'pm2 stop api\\c; pm2 kill' | bash\n").empty());
+  // \c ends the output of %b and echo -e, not of a format; text that is
+  // only printed stays data.
+  CHECK(findings("printf '%b' 'pm2 stop api\\c; pm2 kill' | bash\n").empty());
+  CHECK(findings("echo -e 'pm2 stop api\\c; pm2 kill' | bash\n").empty());
+  CHECK(findings("printf 'pm2 stop api\\c; pm2 kill' | bash\n") == L{"1:daemon-teardown"});
   CHECK(findings("printf 'pm2 kill\\n'\necho -e 'pm2 delete all'\n").empty());
 }
 
