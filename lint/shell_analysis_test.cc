@@ -48,7 +48,8 @@ TEST_CASE("direct calls and their look-alikes", "[shell]") {
   CHECK(findings("grep 'pm2 delete all' notes.txt\n").empty());
   CHECK(findings("npm i -g pm2\nyarn global add pm2\ncommand -v pm2\nwhich pm2\ntype pm2\n").empty());
   CHECK(findings("docker pull keymetrics/pm2:18-bullseye\ncat pm2Delete.txt\n").empty());
-  CHECK(findings("pm2 reset all\npm2 describe all\npm2 logs all --lines 20\n").empty());
+  CHECK(findings("pm2 reset api\npm2 describe all\npm2 logs all --lines 20\npm2 flush all\n").empty());
+  CHECK(findings("pm2 reset all\n") == L{"1:target-all"});
   CHECK(findings("pm2 kill || true\n") == L{"1:daemon-teardown"});
   CHECK(findings("pm2 delete all 2>/dev/null || true\n") == L{"1:target-all"});
   CHECK(findings("(pm2 delete x || pm2 delete all)\n") == L{"1:target-all"});
@@ -399,7 +400,7 @@ TEST_CASE("a command word set on some path is each of its values", "[shell][path
   CHECK(findings("if [ \"$A\" ]; then RUN=pm2; else RUN=echo; fi\n$RUN kill\n") == L{"2:daemon-teardown"});
   CHECK(findings("if [ \"$A\" ]; then RUN=cat; else RUN=echo; fi\n$RUN kill\n").empty());
   CHECK(findings("case $1 in\n  clean) A=delete ;;\n  *) A=describe ;;\nesac\npm2 $A all\n") == L{"5:target-all"});
-  CHECK(findings("case $1 in\n  clean) A=reset ;;\n  *) A=describe ;;\nesac\npm2 $A all\n").empty());
+  CHECK(findings("case $1 in\n  clean) A=logs ;;\n  *) A=describe ;;\nesac\npm2 $A all\n").empty());
   // A may also hold a value from outside: that command stays unknown.
   CHECK(findings("if [ \"$A\" ]; then A=delete; fi\npm2 $A all\n") == L{"2:dynamic-target", "2:target-all"});
 }

@@ -119,12 +119,12 @@ const std::vector<CommandDef>& command_defs() {
        {{"", "--watch", Arity::Bool}, {"", "--fresh", Arity::Bool}, {"", "--daemon", Arity::Bool},
         {"", "--container", Arity::Bool}, {"", "--dist", Arity::Bool}, {"", "--image-name", Arity::Optional},
         {"", "--node-version", Arity::Optional}, {"", "--dockerdaemon", Arity::Bool}}},
-      {{"trigger", "", I::Other, "trigger an action exposed by a process"}, {kReq, kReq, kOpt}, {}},
-      {{"deploy", "", I::Other, "run a pm2-deploy environment"}, {kReq}, {}},
+      {{"trigger", "", I::Targets, "trigger an action exposed by processes"}, {kReq, kReq, kOpt}, {}},
+      {{"deploy", "", I::Shared, "run a pm2-deploy environment (its hooks run on other hosts)"}, {kReq}, {}},
       {{"startOrRestart", "", I::Targets, "start or restart the apps of a config file"}, {kReq}, {}},
       {{"startOrReload", "", I::Targets, "start or reload the apps of a config file"}, {kReq}, {}},
       {{"pid", "", I::ReadOnly, "print pids"}, {kOpt}, {}},
-      {{"create", "", I::Other, "write a sample app"}, {}, {}},
+      {{"create", "", I::ReadOnly, "write a sample app in the current directory"}, {}, {}},
       {{"startOrGracefulReload", "", I::Targets, "start or reload the apps of a config file"}, {kReq}, {}},
       {{"stop", "", I::Targets, "stop processes"}, {kReqMany}, {{"", "--watch", Arity::Bool}}},
       {{"restart", "", I::Targets, "restart processes"}, {kReqMany}, {{"", "--watch", Arity::Bool}}},
@@ -133,48 +133,48 @@ const std::vector<CommandDef>& command_defs() {
       {{"profile:cpu", "", I::ReadOnly, "profile pm2's cpu"}, {kOpt}, {}},
       {{"reload", "", I::Targets, "reload processes"}, {kReq}, {}},
       {{"id", "", I::ReadOnly, "print the ids of a name"}, {kReq}, {}},
-      {{"inspect", "", I::Other, "inspect a process"}, {kReq}, {}},
+      {{"inspect", "", I::Targets, "open the inspector of processes (trigger internal:inspect)"}, {kReq}, {}},
       {{"delete", "del", I::Targets, "stop and delete processes"}, {kReqMany}, {}},
       {{"sendSignal", "", I::Targets, "send a signal to processes"}, {kReq, kReq}, {}},
       {{"ping", "", I::ReadOnly, "ping the daemon"}, {}, {}},
       {{"updatePM2", "", I::DaemonWide, "kill the daemon and resurrect its dump"}, {}, {}},
       {{"update", "", I::DaemonWide, "kill the daemon and resurrect its dump"}, {}, {}},
-      {{"install", "module:install", I::Other, "install a module"},
+      {{"install", "module:install", I::Targets, "install a module and start its processes"},
        {kReq},
        {{"", "--tarball", Arity::Bool}, {"", "--install", Arity::Bool}, {"", "--docker", Arity::Bool},
         {"", "--v1", Arity::Bool}, {"", "--safe", Arity::Optional}}},
-      {{"module:update", "", I::Other, "update a module"}, {kReq}, {{"", "--tarball", Arity::Bool}}},
-      {{"module:generate", "", I::Other, "generate a sample module"}, {kOpt}, {}},
-      {{"uninstall", "module:uninstall", I::Other, "delete a module and its process"}, {kReq}, {}},
-      {{"package", "", I::Other, "package a module"}, {kOpt}, {}},
-      {{"publish", "module:publish", I::Other, "publish a module"}, {kOpt}, {{"", "--npm", Arity::Bool}}},
+      {{"module:update", "", I::Targets, "update a module and restart its processes"}, {kReq}, {{"", "--tarball", Arity::Bool}}},
+      {{"module:generate", "", I::Shared, "generate a sample module"}, {kOpt}, {}},
+      {{"uninstall", "module:uninstall", I::Targets, "delete a module and its processes"}, {kReq}, {}},
+      {{"package", "", I::ReadOnly, "package a module into a tarball in the current directory"}, {kOpt}, {}},
+      {{"publish", "module:publish", I::Shared, "publish a module"}, {kOpt}, {{"", "--npm", Arity::Bool}}},
       {{"set", "", I::Targets, "set a config key; X:key restarts X"}, {kOpt, kOpt}, {}},
       {{"multiset", "", I::Targets, "set config keys; X:key restarts X"}, {kReq}, {}},
       {{"get", "", I::ReadOnly, "print a config key"}, {kOpt}, {}},
       {{"conf", "", I::ReadOnly, "print the module config"}, {kOpt, kOpt}, {}},
       {{"config", "", I::Targets, "get or set a config key; X:key restarts X"}, {kReq, kOpt}, {}},
-      {{"unset", "", I::Other, "clear a config key"}, {kReq}, {}},
+      {{"unset", "", I::Shared, "clear a config key"}, {kReq}, {}},
       {{"report", "", I::ReadOnly, "print a report"}, {}, {}},
-      {{"link", "", I::Other, "link to PM2 Plus"}, {kOpt, kOpt, kOpt}, {{"", "--info-node", Arity::Optional}}},
-      {{"unlink", "", I::Other, "unlink from PM2 Plus"}, {}, {}},
-      {{"monitor", "", I::Other, "monitor a process in PM2 Plus"}, {kOpt}, {}},
-      {{"unmonitor", "", I::Other, "stop monitoring a process in PM2 Plus"}, {kOpt}, {}},
-      {{"open", "", I::Other, "open the PM2 Plus dashboard"}, {}, {}},
-      {{"plus", "register", I::Other, "enable PM2 Plus"},
+      {{"link", "", I::Channel, "link the daemon to PM2 Plus (remote actions on every process)"}, {kOpt, kOpt, kOpt}, {{"", "--info-node", Arity::Optional}}},
+      {{"unlink", "", I::Shared, "unlink the daemon from PM2 Plus"}, {}, {}},
+      {{"monitor", "", I::Shared, "monitor a process in PM2 Plus"}, {kOpt}, {}},
+      {{"unmonitor", "", I::Shared, "stop monitoring a process in PM2 Plus"}, {kOpt}, {}},
+      {{"open", "", I::Shared, "open the PM2 Plus dashboard"}, {}, {}},
+      {{"plus", "register", I::Channel, "link the daemon to PM2 Plus (remote actions on every process)"},
        {kOpt, kOpt},
        {{"", "--info-node", Arity::Optional}, {"-d", "--discrete", Arity::Bool}, {"-a", "--install-all", Arity::Bool}}},
-      {{"login", "", I::Other, "log in to PM2 Plus"}, {}, {}},
-      {{"logout", "", I::Other, "log out of PM2 Plus"}, {}, {}},
-      {{"dump", "save", I::Other, "write the process list to the dump file"}, {}, {{"", "--force", Arity::Bool}}, true},
-      {{"cleardump", "", I::Other, "empty the dump file"}, {}, {}, true},
-      {{"send", "", I::Other, "write a line to a process's stdin"}, {kReq, kReq}, {}},
-      {{"attach", "", I::Other, "attach to a process's stdin and stdout"}, {kReq, kOpt}, {}},
-      {{"resurrect", "", I::Other, "start the processes of the dump file"}, {}, {}, true},
+      {{"login", "", I::Shared, "log in to PM2 Plus"}, {}, {}},
+      {{"logout", "", I::Shared, "log out of PM2 Plus"}, {}, {}},
+      {{"dump", "save", I::Shared, "write the process list to the dump file"}, {}, {{"", "--force", Arity::Bool}}, true},
+      {{"cleardump", "", I::Shared, "empty the dump file"}, {}, {}, true},
+      {{"send", "", I::Targets, "write a line to a process's stdin"}, {kReq, kReq}, {}},
+      {{"attach", "", I::Targets, "attach to a process's stdin and stdout"}, {kReq, kOpt}, {}},
+      {{"resurrect", "", I::Targets, "start the processes of the dump file that do not run"}, {}, {}, true},
       {{"unstartup", "", I::DaemonWide, "remove the boot service (as root: stops it, which kills pm2)"}, {kOpt}, {}},
-      {{"startup", "", I::Other, "install a boot service"}, {kOpt}, {}},
-      {{"logrotate", "", I::Other, "install a logrotate config"}, {}, {}},
-      {{"ecosystem", "init", I::Other, "write a sample config file"}, {kOpt}, {}},
-      {{"reset", "", I::Other, "reset restart counters"}, {kReq}, {}},
+      {{"startup", "", I::Channel, "install a boot service (it runs the real pm2: resurrect at boot, kill at stop)"}, {kOpt}, {}},
+      {{"logrotate", "", I::Shared, "install a logrotate config"}, {}, {}},
+      {{"ecosystem", "init", I::ReadOnly, "write a sample config file in the current directory"}, {kOpt}, {}},
+      {{"reset", "", I::Targets, "reset the restart counters of processes"}, {kReq}, {}},
       {{"describe", "", I::ReadOnly, "describe a process"}, {kReq}, {}},
       {{"desc", "", I::ReadOnly, "describe a process"}, {kReq}, {}},
       {{"info", "", I::ReadOnly, "describe a process"}, {kReq}, {}},
@@ -190,8 +190,8 @@ const std::vector<CommandDef>& command_defs() {
       {{"monit", "", I::ReadOnly, "terminal monitor"}, {}, {}},
       {{"imonit", "", I::ReadOnly, "legacy terminal monitor"}, {}, {}},
       {{"dashboard", "dash", I::ReadOnly, "terminal dashboard"}, {}, {}},
-      {{"flush", "", I::Other, "empty log files"}, {kOpt}, {}},
-      {{"reloadLogs", "", I::Other, "reopen log files"}, {}, {}},
+      {{"flush", "", I::Targets, "empty log files (every process's without an app)"}, {kOpt}, {}},
+      {{"reloadLogs", "", I::Shared, "reopen every process's log files"}, {}, {}},
       {{"logs", "", I::ReadOnly, "stream logs"},
        {kOpt},
        {{"", "--json", Arity::Bool}, {"", "--format", Arity::Bool}, {"", "--raw", Arity::Bool},
@@ -202,15 +202,15 @@ const std::vector<CommandDef>& command_defs() {
       {{"forward", "", I::Targets, "move an app's repository forward and reload it"}, {kReq}, {}},
       {{"backward", "", I::Targets, "move an app's repository back and reload it"}, {kReq}, {}},
       {{"deepUpdate", "", I::DaemonWide, "npm-install pm2@latest, then update"}, {}, {}},
-      {{"serve", "expose", I::Other, "start a static file server app"},
+      {{"serve", "expose", I::Targets, "start a static file server app"},
        {kOpt, kOpt},
        {{"", "--port", Arity::Optional}, {"", "--spa", Arity::Bool}, {"", "--ftp", Arity::Bool},
         {"", "--basic-auth-username", Arity::Optional}, {"", "--basic-auth-password", Arity::Optional},
         {"", "--monitor", Arity::Optional}}},
-      {{"autoinstall", "", I::Other, "install pm2's optional modules"}, {}, {}},
+      {{"autoinstall", "", I::Shared, "install pm2's optional modules"}, {}, {}},
       {{"examples", "", I::ReadOnly, "print examples"}, {}, {}},
-      {{"install-otel", "", I::Other, "install OpenTelemetry packages"}, {}, {}},
-      {{"uninstall-otel", "", I::Other, "remove OpenTelemetry packages"}, {}, {}},
+      {{"install-otel", "", I::Shared, "install OpenTelemetry packages"}, {}, {}},
+      {{"uninstall-otel", "", I::Shared, "remove OpenTelemetry packages"}, {}, {}},
       {{"completion", "", I::ReadOnly, "shell completion (handled before parsing)"}, {}, {}},
   };
   return k;
@@ -364,6 +364,32 @@ void add_config_key_target(Pm2Call& call, const Tok& key) {
   call.targets.push_back(std::move(tg));
 }
 
+// multiset's words: serial.match(/(?:[^ "]+|"[^"]*")+/g).
+std::vector<std::string> multiset_tokens(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i >= s.size()) break;
+    std::string k;
+    while (i < s.size() && s[i] != ' ') {
+      if (s[i] == '"') {
+        size_t close = s.find('"', i + 1);
+        if (close == std::string::npos) {  // an unmatched quote ends the word and is skipped
+          ++i;
+          break;
+        }
+        k.append(s, i, close - i + 1);
+        i = close + 1;
+      } else {
+        k += s[i++];
+      }
+    }
+    if (!k.empty()) out.push_back(k);
+  }
+  return out;
+}
+
 // pm2's patchCommanderArg: start and restart cut their variadic list at the
 // first occurrence of the first token that followed `--` on the raw command
 // line (and drop the last element when `--` ends the line).
@@ -432,26 +458,48 @@ void derive_targets(Pm2Call& call, const std::vector<Tok>& pos, const std::vecto
   } else if (c == "config") {
     if (pos.size() >= 2) add_config_key_target(call, pos[0]);  // conf(key, value) sets only with a value
   } else if (c == "multiset") {
+    // Configuration.multiset: serial.match(/(?:[^ "]+|"[^"]*")+/g), taken
+    // two at a time as key and value; every key is written to
+    // module_conf.json, whose `X:` entries reach app X's environment at its
+    // next restart. (The CLI restarts only the first key's app at once.)
     if (!pos.empty()) {
-      // key = serial.match(/(?:[^ "]+|"[^"]*")+/g)[0]
-      Tok key = pos[0];
-      const std::string& s = key.text;
-      size_t i = 0;
-      while (i < s.size() && s[i] == ' ') ++i;
-      std::string k;
-      while (i < s.size() && s[i] != ' ') {
-        if (s[i] == '"') {
-          size_t close = s.find('"', i + 1);
-          if (close == std::string::npos) break;
-          k.append(s, i, close - i + 1);
-          i = close + 1;
-        } else {
-          k += s[i++];
-        }
+      Tok whole = pos[0];
+      std::vector<std::string> tokens = multiset_tokens(whole.text);
+      for (size_t k = 0; k < tokens.size(); k += 2) {
+        Tok key = whole;
+        key.text = tokens[k];
+        add_config_key_target(call, key);
+        if (!whole.literal) break;  // a dynamic document: its first key stands for all
       }
-      key.text = k;
-      add_config_key_target(call, key);
+      if (tokens.empty() && !whole.literal) add_config_key_target(call, whole);
     }
+  } else if (c == "reset") {
+    if (!pos.empty()) add_target(call, TargetRole::Reset, pos[0]);
+  } else if (c == "trigger" || c == "inspect") {
+    if (!pos.empty()) add_target(call, TargetRole::Trigger, pos[0]);
+  } else if (c == "send" || c == "attach") {
+    if (!pos.empty()) add_target(call, TargetRole::Id, pos[0]);
+  } else if (c == "flush") {
+    // `flush` alone empties every process's logs; with an argument (even
+    // '') it empties the logs of the processes it matches.
+    if (!pos.empty()) add_target(call, TargetRole::Logs, pos[0]);
+  } else if (c == "install" || c == "module:update" || c == "uninstall") {
+    if (!pos.empty()) add_target(call, TargetRole::Module, pos[0]);
+  } else if (c == "resurrect") {
+    Target tg;
+    tg.role = TargetRole::Dump;
+    tg.form = TargetForm::Name;
+    tg.value = "dump.pm2";
+    call.targets.push_back(tg);
+  } else if (c == "serve") {
+    Target tg;
+    tg.role = TargetRole::NewApp;
+    tg.form = TargetForm::Name;
+    auto name = call.options.find("name");
+    auto port = call.options.find("port");
+    std::string p = pos.size() >= 2 ? pos[1].text : port != call.options.end() ? port->second : "8080";
+    tg.value = name != call.options.end() && !name->second.empty() ? name->second : "static-page-server-" + p;
+    call.targets.push_back(tg);
   } else if (c == "pull" || c == "forward" || c == "backward") {
     if (!pos.empty()) add_target(call, TargetRole::Scale, pos[0]);  // name, path, pid or id; no all/regex
   }
@@ -660,6 +708,16 @@ bool is_process_listing(const Pm2Call& call) {
   if (c == "pid") return call.positionals.empty();
   if (c == "id") return call.positionals.empty();
   return false;
+}
+
+bool is_known_harmless(const Pm2Call& call) {
+  if (call.dynamic_command) return false;
+  if (call.outcome == Outcome::UnknownCommand) return false;
+  // A failOnUnknown command with extra arguments: pm2 7 refuses it, another
+  // version may run it.
+  if (call.extra_arguments) return false;
+  if (!call.runs()) return true;  // help, version, usage errors: pm2 7 exits before acting
+  return call.spec && call.spec->impact == Impact::ReadOnly;
 }
 
 bool is_destructive(const Pm2Call& call) {

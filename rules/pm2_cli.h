@@ -14,12 +14,15 @@
 
 namespace pm2guard {
 
-/// What a command does to processes.
+/// What a command does to processes. Only `ReadOnly` commands are known to
+/// be harmless: the shim runs them unjudged; everything else (a command this
+/// table does not know included) is judged against the live process list.
 enum class Impact {
-  ReadOnly,      ///< lists, describes, streams logs ...
-  Other,         ///< changes something, but no running process (save, install ...)
-  Targets,       ///< stops, restarts or deletes the processes its targets resolve to
+  ReadOnly,      ///< touches no process and changes nothing other teams share (lists, logs, describe ...)
+  Shared,        ///< changes what every team shares, with no process target (the dump, every log, module config)
+  Targets,       ///< acts on the processes its targets resolve to (stop, restart, reset, trigger, install ...)
   DaemonWide,    ///< takes every process down (kill, update, unstartup ...)
+  Channel,       ///< hands control of every process to something outside pm2's CLI (startup, link, plus)
 };
 
 struct CommandSpec {
@@ -40,6 +43,13 @@ enum class TargetRole {
   ConfigKey,  ///< set/multiset/config X:key -> restart(X) (hidden restart)
   Signal,     ///< sendSignal: all, name or id
   Scale,      ///< scale <app>: name or script path; scaling down deletes instances
+  Reset,      ///< reset: all (modules included), name or script path (no namespace), raw id
+  Trigger,    ///< trigger/inspect: all, id, or every process whose name, script basename or namespace matches
+  Id,         ///< send/attach: one pm_id, looked up as written
+  Logs,       ///< flush <api>: processes whose pm_id == api (loosely) or whose name is api
+  Module,     ///< install/uninstall/module:update: the module's processes (names from its package.json)
+  Dump,       ///< resurrect: the dump's entries that do not run now are started again
+  NewApp,     ///< serve/expose: starts a new app (`static-page-server-<port>` or --name)
 };
 
 enum class TargetForm {
@@ -126,6 +136,12 @@ bool is_process_listing(const Pm2Call& call);
 
 /// Whether the call, as parsed, can stop, restart or delete processes.
 bool is_destructive(const Pm2Call& call);
+
+/// The shim's safe list: the call touches no process and changes nothing
+/// other teams share (a ReadOnly command, or a command line pm2 7 rejects or
+/// answers with help or its version before acting). Everything else, a
+/// command this table does not know included, is judged.
+bool is_known_harmless(const Pm2Call& call);
 
 /// A word of the command line that may hold a secret: the values of `set`
 /// and `config` (their key stays), `link` keys, the value part of a

@@ -149,10 +149,56 @@ TEST_CASE("listings and destructive commands", "[cli]") {
   CHECK_FALSE(is_process_listing(parse("pm2 describe api")));
   CHECK(is_destructive(parse("pm2 delete api")));
   CHECK(is_destructive(parse("pm2 kill")));
-  CHECK_FALSE(is_destructive(parse("pm2 reset all")));
+  CHECK(is_destructive(parse("pm2 reset all")));  // every process's counters, other teams' included
   CHECK_FALSE(is_destructive(parse("pm2 describe all")));
   CHECK_FALSE(is_destructive(parse("pm2 delete all -v")));
   CHECK(is_destructive(parse("pm2 $CMD api")));
+}
+
+TEST_CASE("default deny: only the safe list is known harmless", "[cli]") {
+  for (const char* l : {"pm2 jlist", "pm2 ls", "pm2 describe api", "pm2 logs", "pm2 monit", "pm2 ping", "pm2 -v",
+                        "pm2 -h", "pm2 prettylist", "pm2 report", "pm2 delete all --help", "pm2 stop",
+                        "pm2 env 0", "pm2 get", "pm2 conf", "pm2 ecosystem", "pm2 id api"}) {
+    INFO(l);
+    CHECK(is_known_harmless(parse(l)));
+  }
+  for (const char* l : {"pm2 futurecmd all", "pm2 $CMD x", "pm2 install ./mod", "pm2 uninstall x", "pm2 resurrect",
+                        "pm2 reset x", "pm2 trigger x a", "pm2 send 1 x", "pm2 flush", "pm2 flush ''",
+                        "pm2 reloadLogs", "pm2 link a b", "pm2 unlink", "pm2 deploy prod", "pm2 startup",
+                        "pm2 logrotate", "pm2 save", "pm2 cleardump", "pm2 multiset 'a 1'", "pm2 module:generate",
+                        "pm2 serve", "pm2 attach 1", "pm2 inspect x", "pm2 unset a:b"}) {
+    INFO(l);
+    CHECK_FALSE(is_known_harmless(parse(l)));
+  }
+}
+
+TEST_CASE("multiset: every key is a target, as Configuration.multiset pairs the words", "[cli]") {
+  auto c = parse("pm2 multiset 'web:x 1 billing:y 2 \"quoted value\" all:z 3'");
+  std::vector<std::string> apps;
+  for (const Target& t : c.targets) apps.push_back(t.value);
+  // Words: web:x 1 billing:y 2 "quoted value" all:z 3 -> keys web:x, billing:y, "quoted value"... paired.
+  CHECK(apps == std::vector<std::string>{"web", "billing"});
+  auto d = parse("pm2 multiset 'web:x 1 all:y 2'");
+  REQUIRE(d.targets.size() == 2);
+  CHECK(d.targets[1].form == TargetForm::All);
+  CHECK(parse("pm2 multiset 'a:b'").targets.size() == 1);
+}
+
+TEST_CASE("the new target roles", "[cli]") {
+  auto role = [](const char* l) { return parse(l).targets.at(0).role; };
+  CHECK(role("pm2 reset api") == TargetRole::Reset);
+  CHECK(role("pm2 trigger api km:heapdump") == TargetRole::Trigger);
+  CHECK(role("pm2 inspect api") == TargetRole::Trigger);
+  CHECK(role("pm2 send 3 hello") == TargetRole::Id);
+  CHECK(role("pm2 attach 3") == TargetRole::Id);
+  CHECK(role("pm2 flush api") == TargetRole::Logs);
+  CHECK(role("pm2 install ./mod") == TargetRole::Module);
+  CHECK(role("pm2 uninstall mod") == TargetRole::Module);
+  CHECK(role("pm2 resurrect") == TargetRole::Dump);
+  CHECK(role("pm2 serve ./dist 9000") == TargetRole::NewApp);
+  CHECK(parse("pm2 serve ./dist 9000").targets.at(0).value == "static-page-server-9000");
+  CHECK(parse("pm2 serve ./dist 9000 --name docs").targets.at(0).value == "docs");
+  CHECK(parse("pm2 flush").targets.empty());
 }
 
 TEST_CASE("dynamic words", "[cli]") {

@@ -21,12 +21,18 @@ extern const Rule kCumulativeAll;
 extern const Rule kUnresolvedTarget;
 extern const Rule kPolicyInvalid;  // faults the shim records: documentation only
 extern const Rule kLockTimeout;
+extern const Rule kNameCollision;
+extern const Rule kUnknownCommand;
+extern const Rule kUnguardedControl;
+extern const Rule kDocumentAsCode;
+extern const Rule kReservedEnvKey;
 
 const std::vector<const Rule*>& all_rules() {
   static const std::vector<const Rule*> k = {
       &kTargetAll,         &kRegexMatchesAll, &kDaemonTeardown,   &kUnfilteredListingTarget,
       &kDynamicTarget,     &kShellParseError, &kGroupMatchesAll,   &kProcessCountAbort, &kOutsideScope,
-      &kForeignProcess,    &kCumulativeAll,   &kUnresolvedTarget,  &kPolicyInvalid,     &kLockTimeout,
+      &kForeignProcess,    &kCumulativeAll,   &kUnresolvedTarget,  &kNameCollision,     &kUnknownCommand,
+      &kUnguardedControl,  &kDocumentAsCode,  &kReservedEnvKey,    &kPolicyInvalid,     &kLockTimeout,
   };
   return k;
 }

@@ -30,6 +30,18 @@ struct LiveProcess {
   std::string identity() const { return std::to_string(id) + ":" + name; }
 };
 
+/// A process the command starts anew (a new app of a config file, a module,
+/// `pm2 serve`), brings back (`resurrect`), or renames an existing one to.
+struct NewProcess {
+  std::string name;
+  std::string ns = "default";
+  /// The repository recorded in the process's saved environment (resurrect
+  /// reads it from the dump), "" for a process the caller creates.
+  std::string owner;
+  /// Where the name comes from, for messages (`eco.json`, `the dump` ...).
+  std::string origin;
+};
+
 struct RuntimeFacts {
   const Invocation* inv = nullptr;
   const Pm2Call* call = nullptr;
@@ -60,6 +72,18 @@ struct RuntimeFacts {
   std::string scope_name;
   std::function<bool(const LiveProcess&)> in_scope;
   std::string scope_refusal;
+
+  /// Processes the command would start, bring back or rename (see NewProcess).
+  std::vector<NewProcess> starts;
+  /// Documents pm2 would run as code although they are meant as data (a
+  /// `.json` ecosystem file or a stdin document that holds an expression, a
+  /// call, `process`, `require` ...): one description each.
+  std::vector<std::string> code_documents;
+  /// App environments that set a field pm2 keeps for itself (`pm_id`,
+  /// `name`, `namespace`, `status` ...): "app `x` (eco.json): env_production.pm_id".
+  std::vector<std::string> reserved_env;
+  /// Commands the policy allows by name (its `allow` list).
+  std::set<std::string> allowed_commands;
 
   /// Cumulative check: what this CI job's earlier commands saw and hit.
   bool cumulative = false;

@@ -12,7 +12,11 @@ namespace {
 void check(CheckContext& ctx) {
   if (!ctx.call.runs()) return;
   for (const Target& t : ctx.call.targets) {
-    if (t.role == TargetRole::Scale) continue;
+    // Roles whose `all` is just a name (scale, send, flush, modules) or
+    // that name no word at all (resurrect, serve).
+    if (t.role != TargetRole::Operate && t.role != TargetRole::Start && t.role != TargetRole::ConfigKey &&
+        t.role != TargetRole::Signal && t.role != TargetRole::Reset && t.role != TargetRole::Trigger)
+      continue;
     const Word& word = ctx.word(t.arg);
     std::string note;
     for (const TargetValue& v : target_values(t)) {
@@ -32,6 +36,12 @@ void check(CheckContext& ctx) {
         break;
       case TargetRole::Signal:
         what = "sends the signal to every process";
+        break;
+      case TargetRole::Reset:
+        what = "resets the restart counters and metadata of every process (modules included)";
+        break;
+      case TargetRole::Trigger:
+        what = "runs the action in every process that exposes it";
         break;
       default:
         what = fmt::format("{} every process", action_verb(ctx.call.command));
@@ -53,7 +63,9 @@ extern const Rule kTargetAll = {
         "Finds `stop`, `delete`/`del`, `restart` and `reload` with the target `all`, in any quoting, and the "
         "hidden forms that act on every process too: `start all` (pm2 restarts what is already running), "
         "`set all:key value` / `config all:key value` / `multiset \"all:key value\"` (pm2 restarts the app "
-        "named before the colon) and `sendSignal SIG all`. `reset all` and `describe all` are left alone. "
+        "named before the colon), `sendSignal SIG all`, `reset all` (every process's counters, which "
+        "other teams' monitoring reads) and `trigger all <action>` / `inspect all` (the action runs in every "
+        "process that exposes it). `describe all` and `flush all` (a name there) are left alone. "
         "A variable that is `all` on some path counts too: `${APP:-all}`, `T=all` in one branch of an `if`, "
         "`${{ inputs.app || 'all' }}`.",
         "`all` means every process of the daemon: every namespace, every application, every environment. "

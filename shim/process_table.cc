@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -109,6 +110,46 @@ struct Scalar {
       case String: return *s;
     }
     return std::nullopt;
+  }
+
+  // JavaScript's String(value) for a scalar that is not a string: how pm2
+  // compares a name that is a number or a boolean with a target (`==`, a
+  // property key, RegExp.test all convert it). nullopt for null.
+  std::optional<std::string> js_string() const {
+    switch (type) {
+      case Null: return std::nullopt;
+      case Float: return js_number_text(d);
+      default: return env_text();
+    }
+  }
+
+  // Number.prototype.toString() for a double: the shortest round-trip
+  // digits, exponent form from 1e21 up and below 1e-6, as JavaScript writes it.
+  static std::string js_number_text(double v) {
+    if (v != v) return "NaN";
+    if (v == 0) return "0";
+    if (v > std::numeric_limits<double>::max()) return "Infinity";
+    if (v < -std::numeric_limits<double>::max()) return "-Infinity";
+    // The shortest digits that round-trip.
+    std::string t;
+    for (int prec = 1; prec <= 17; ++prec) {
+      t = fmt::format("{:.{}e}", v, prec - 1);
+      if (std::strtod(t.c_str(), nullptr) == v) break;
+    }
+    size_t e = t.find('e');
+    std::string mant = t.substr(0, e);
+    int exp10 = std::atoi(t.c_str() + e + 1);
+    std::string sign = mant[0] == '-' ? "-" : "";
+    std::string digits;
+    for (char c : mant)
+      if (c >= '0' && c <= '9') digits += c;
+    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    int k = static_cast<int>(digits.size()), n = exp10 + 1;
+    if (k <= n && n <= 21) return sign + digits + std::string(static_cast<size_t>(n - k), '0');
+    if (0 < n && n <= 21) return sign + digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
+    if (-6 < n && n <= 0) return sign + "0." + std::string(static_cast<size_t>(-n), '0') + digits;
+    std::string m = digits.substr(0, 1) + (k > 1 ? "." + digits.substr(1) : "");
+    return sign + m + "e" + (n - 1 >= 0 ? "+" : "-") + std::to_string(n - 1 >= 0 ? n - 1 : 1 - n);
   }
 
   template <typename T>
@@ -349,9 +390,11 @@ class MonitorSax {
       cur_.pm_id = v.integer<int>();
       if (!cur_.pm_id) return wrong_type("pm_id", v.type_name());
     } else if (key_ == "name") {
+      // pm2 lets a name be a number or a boolean (an ecosystem app's
+      // `env.name`); it compares it as String(name) does, and so do we,
+      // rather than failing every team's commands on one odd process.
       if (v.type == Scalar::Null) return true;
-      if (v.type != Scalar::String) return wrong_type("name", v.type_name());
-      cur_.name = *v.s;
+      cur_.name = v.js_string();
     } else if (key_ == "pid") {
       // pid is 0 for stopped processes and missing while one launches.
       if (v.type == Scalar::Null) return true;
@@ -372,7 +415,11 @@ class MonitorSax {
   }
 
   bool env_field(const Scalar& v) {
-    if (key_ == "namespace") return string_field(v, key_, cur_.info.ns);
+    if (key_ == "namespace") {
+      // Compared loosely by pm2 (`pm2_env.namespace == target`), like names.
+      if (v.type != Scalar::Null) cur_.info.ns = *v.js_string();
+      return true;
+    }
     if (key_ == "status") return string_field(v, key_, cur_.info.status);
     if (key_ == "pm_exec_path") return string_field(v, key_, cur_.info.exec_path);
     if (key_ == "pm_cwd") return string_field(v, key_, cur_.info.cwd);
@@ -388,9 +435,7 @@ class MonitorSax {
       return true;
     }
     if (key_ == "name") {
-      std::string n;
-      if (!string_field(v, key_, n)) return false;
-      if (v.type == Scalar::String) cur_.env_name = std::move(n);
+      if (v.type != Scalar::Null) cur_.env_name = v.js_string();
       return true;
     }
     if (key_ == "pm_id") {

@@ -16,7 +16,8 @@ targets.forEach(p => console.log(p.pm2_env.pm_id));
 " | xargs -r -n1 pm2 delete
 
 pm2 delete allocation-service || true
-pm2 reset all
+pm2 reset flyer-crawler-api
+pm2 flush all
 pm2 describe all
 pm2 stop /^flyer-crawler-/
 pm2 stop /srv/flyer-crawler/index.js
