@@ -1,6 +1,8 @@
 #include "unique_fd.h"
 #include "audit.h"
 
+#include <sys/random.h>
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <limits.h>
@@ -410,9 +412,42 @@ void fill_local_context(AuditRecord& r) {
   if (getcwd(cwd.data(), cwd.size())) r.cwd = cwd.data();
 }
 
+std::string_view phase_name(Phase p) {
+  switch (p) {
+    case Phase::Start: return "start";
+    case Phase::End: return "end";
+    case Phase::Final: return "final";
+  }
+  return "final";
+}
+
+std::string new_record_id() {
+  unsigned char b[16] = {};
+  size_t got = 0;
+  while (got < sizeof b) {
+    ssize_t n = getrandom(b + got, sizeof b - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got < sizeof b) {
+    // No entropy source: time, pid and a counter still tell records apart.
+    static unsigned counter = 0;
+    auto t = std::chrono::system_clock::now().time_since_epoch().count();
+    std::string fallback = fmt::format("{:016x}{:08x}{:08x}", static_cast<unsigned long long>(t),
+                                       static_cast<unsigned>(getpid()), ++counter);
+    return fallback;
+  }
+  std::string out;
+  for (unsigned char c : b) out += fmt::format("{:02x}", c);
+  return out;
+}
+
 std::string audit_json_line(const AuditRecord& r) {
   ojson j = ojson::object();
   j["v"] = 1;
+  j["id"] = r.id;
+  j["phase"] = phase_name(r.phase);
   j["time"] = format_utc(r.time);
   j["host"] = r.host;
   j["user"] = r.user;
@@ -436,6 +471,7 @@ std::string audit_json_line(const AuditRecord& r) {
   ci["workflow_sha256"] = or_null(r.ci.workflow_sha256);
   ci["workflow_note"] = r.ci.workflow_note;
   j["ci"] = std::move(ci);
+  j["daemon_home"] = or_null(r.daemon_home);
   j["before"] = table_json(r.before, true);
   j["after"] = r.after ? table_json(*r.after, true) : ojson(nullptr);
   j["exit_code"] = or_null(r.exit_code);

@@ -79,7 +79,20 @@ enum class Decision { Allow, Refuse, Override };
 /// "allow", "refuse", "override".
 std::string_view decision_name(Decision d);
 
+/// Which record of a command a line is. A command pm2 runs for gets two
+/// records with the same id: `Start`, written before the real pm2 runs
+/// (decision, targets, table before), and `End` after it (exit status, table
+/// after, layer 5). A shim killed in between leaves the first. `Final` is
+/// the one record of a command that never ran pm2 (a refusal, a fault).
+enum class Phase { Start, End, Final };
+std::string_view phase_name(Phase p);
+
+/// A fresh record id: 128 random bits as 32 hex digits.
+std::string new_record_id();
+
 struct AuditRecord {
+  std::string id;          ///< shared by the records of one command
+  Phase phase = Phase::Final;
   std::chrono::system_clock::time_point time{};  ///< when the command arrived
   std::string host;
   std::string user;  ///< passwd name of `uid` ("" when it has none)
@@ -100,6 +113,10 @@ struct AuditRecord {
   std::vector<ProcessSnapshot> targets;  ///< recorded as pm_id, name, namespace
   std::vector<ProcessSnapshot> before;
   std::optional<std::vector<ProcessSnapshot>> after;
+  /// The PM2_HOME of the daemon the command reaches, when it is not the
+  /// caller's (PM2_HOME points elsewhere and a PM2_* variable redirects the
+  /// socket): the log, lock and job state are that daemon's.
+  std::optional<std::string> daemon_home;
   std::optional<int> exit_code;    ///< the real pm2's exit status
   std::optional<int> exit_signal;  ///< or the signal that ended it
   /// Layer 5: what happened outside the targets (verification_notes()).

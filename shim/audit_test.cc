@@ -132,10 +132,10 @@ AuditRecord sample_record() {
 }
 
 const std::vector<std::string> kRecordKeys = {
-    "v",       "time",           "host",        "user",         "uid",       "pid",
-    "cwd",     "argv",           "decision",    "rules",        "message",   "override_reason",
-    "targets", "policy_sources", "real_pm2",    "shim_version", "ci",        "before",
-    "after",   "exit_code",      "exit_signal", "verification", "elapsed_ms"};
+    "v",         "id",          "phase",       "time",           "host",        "user",         "uid",
+    "pid",       "cwd",         "argv",        "decision",       "rules",       "message",      "override_reason",
+    "targets",   "policy_sources", "real_pm2", "shim_version",   "ci",          "daemon_home",  "before",
+    "after",     "exit_code",   "exit_signal", "verification",   "elapsed_ms"};
 
 std::vector<std::string> keys_in_order(const std::string& line) {
   // nlohmann's json sorts keys; ordered_json keeps the document's order.

@@ -54,9 +54,12 @@ TEST_CASE("JSON, JS-flavoured JSON, YAML and JS ecosystem files, named as pm2 na
   REQUIRE(js_json);
   CHECK(js_json->names == V{"api"});
   d.write("proto.json", R"({"__proto__":{"name":"billing-api"},"script":"idle.js"})");
+  // A prototype is not data JSON keeps: the document is refused as code.
   auto proto = r.file("proto.json", false, err);
   REQUIRE(proto);
-  CHECK(proto->names == V{"billing-api"});
+  CHECK(proto->names.empty());
+  REQUIRE(proto->code.size() == 1);
+  CHECK(proto->code[0].find("__proto__") != std::string::npos);
   d.write("eco.yml", "base: &b\n  name: billing-api\napps:\n  - <<: *b\n    script: idle.js\n  - script: node /srv/worker.js\n");
   auto yaml = r.file("eco.yml", false, err);
   INFO(err);
@@ -106,6 +109,7 @@ TEST_CASE("missing, failing and oversized inputs", "[config]") {
   CHECK(err.find("first chunk") != std::string::npos);
   Pm2ConfigReader none;
   CHECK_FALSE(none.file("eco.json", false, err));
+  CHECK(err.find("lib/Common.js") != std::string::npos);
 }
 
 TEST_CASE("_startJson's view: static entries, append_env_to_name and names that are not strings", "[config]") {
@@ -131,7 +135,7 @@ TEST_CASE("_startJson's view: static entries, append_env_to_name and names that 
   auto stop = reader({"stop", "eco.config.js"}).file("eco.config.js", false, err);
   REQUIRE(stop);
   CHECK(stop->names == V{"stock", "c"});
-  CHECK(stop->flags.empty());
+  for (const ConfigAppFlags& f : stop->flags) CHECK_FALSE(f.is_static);
   // pm2 itself rejects an app whose name is a number.
   d.write("num.json", R"({"apps":[{"name":5,"script":"b.js"}]})");
   CHECK_FALSE(reader({"restart", "num.json"}).file("num.json", true, err));

@@ -61,6 +61,10 @@ Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& 
     if (allowed_daemon_wide) f.max_processes = std::numeric_limits<int>::max();
     f.caller_repository = repo;
     f.ownership = p->ownership;
+    f.starts = resolution.starts;
+    f.code_documents = resolution.code_documents;
+    f.reserved_env = resolution.reserved_env;
+    f.allowed_commands = p->allow_daemon_commands;
 
     std::string why;
     const Scope* scope = nullptr;

@@ -1,5 +1,6 @@
 #include "policy.h"
 
+#include "pm2_cli.h"
 #include "process_table.h"
 
 #include <fnmatch.h>
@@ -39,7 +40,6 @@ bool Scope::owns(const std::string& process_name, const std::string& ns) const {
 
 namespace {
 
-const std::set<std::string> kDaemonCommands = {"kill", "update", "updatePM2", "deepUpdate", "unstartup"};
 
 struct Reader {
   std::string source;
@@ -147,13 +147,18 @@ std::optional<Policy> parse_policy(const std::string& text, const std::string& s
       std::vector<std::string> cmds;
       ok = r.strings(v, k, cmds);
       for (const std::string& c : cmds) {
-        if (!kDaemonCommands.count(c)) {
-          ok = r.fail(v, fmt::format("`allow` lists `{}`; only kill, update, updatePM2, deepUpdate and unstartup "
-                                     "can be allowed",
+        // Commands that only a policy can open: those that take the daemon
+        // down, those that hand control to something outside the shim, and
+        // commands pm2 7 does not have (a newer pm2's).
+        const CommandSpec* spec = find_pm2_command(c);
+        bool allowable = !spec || spec->impact == Impact::DaemonWide || spec->impact == Impact::Channel;
+        if (!allowable || c.empty()) {
+          ok = r.fail(v, fmt::format("`allow` lists `{}`; only kill, update, updatePM2, deepUpdate, unstartup, "
+                                     "startup, link, plus and commands pm2 7 does not have can be allowed",
                                      c));
           break;
         }
-        p.allow_daemon_commands.insert(c);
+        p.allow_daemon_commands.insert(spec ? std::string(spec->name) : c);
       }
     } else if (k == "max_processes") {
       double d = 0;

@@ -1,5 +1,7 @@
 #include "real_pm2.h"
 
+#include <sys/syscall.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -112,9 +114,53 @@ constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 
 }  // namespace
 
-ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data) {
+std::string pinned_launch_code(int fd) {
+  std::string code = R"JS((function () {
+  const fs = require('fs'), path = require('path');
+  let pin;
+  try { pin = JSON.parse(fs.readFileSync(@FD@, 'utf8')); } finally { try { fs.closeSync(@FD@); } catch (e) {} }
+  for (const k of Object.keys(pin.env.set)) process.env[k] = pin.env.set[k];
+  for (const k of pin.env.unset) delete process.env[k];
+  const Common = require(path.join(pin.root, 'lib', 'Common.js'));
+  Common.parseConfig = function (data, filename) {
+    const key = !filename || filename === 'pipe' ? '-' : filename === 'none' ? 'none' : path.resolve(filename);
+    if (Object.prototype.hasOwnProperty.call(pin.docs, key)) return JSON.parse(pin.docs[key]);
+    process.stderr.write('pm2guard: refused: pm2 went to read ' + JSON.stringify(key) +
+                         ', a document the shim did not judge\n');
+    process.exit(77);
+  };
+  require(process.argv[1]);
+})();)JS";
+  std::string f = std::to_string(fd);
+  for (size_t at; (at = code.find("@FD@")) != std::string::npos;) code.replace(at, 4, f);
+  return code;
+}
+
+ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data,
+                         const std::optional<std::string>& pinned) {
   int in[2] = {-1, -1};
   if (stdin_data && pipe2(in, O_CLOEXEC) != 0) return {126, 0};
+  // The pinned documents: a memfd the child inherits (its number is written
+  // into the bootstrap code), sealed against writes.
+  int pin_fd = -1;
+  std::vector<std::string> node_argv;
+  if (pinned) {
+    pin_fd = static_cast<int>(syscall(SYS_memfd_create, "pm2guard-pins", 0u));
+    if (pin_fd < 0) return {126, 0};
+    size_t off = 0;
+    while (off < pinned->size()) {
+      ssize_t n = write(pin_fd, pinned->data() + off, pinned->size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(pin_fd);
+        return {126, 0};
+      }
+      off += static_cast<size_t>(n);
+    }
+    lseek(pin_fd, 0, SEEK_SET);
+    node_argv = {"node", "-e", pinned_launch_code(pin_fd), "--", real};
+    for (char** a = argv + 1; *a; ++a) node_argv.emplace_back(*a);
+  }
   // Block the forwarded signals until the child's pid is known, so none is
   // lost between fork and the handler being able to reach it.
   sigset_t block, old;
@@ -129,10 +175,18 @@ ChildResult run_real_pm2(const std::string& real, char** argv, const std::option
   if (pid == 0) {
     if (stdin_data) dup2(in[0], 0);
     sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (pinned) {
+      std::vector<char*> v;
+      for (std::string& a : node_argv) v.push_back(a.data());
+      v.push_back(nullptr);
+      execvp("node", v.data());
+      _exit(127);
+    }
     execv(real.c_str(), argv);
     _exit(126);
   }
   g_child = pid;
+  if (pin_fd >= 0) close(pin_fd);
   struct sigaction sa {};
   sa.sa_sigaction = forward;
   sa.sa_flags = SA_SIGINFO;

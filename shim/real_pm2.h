@@ -37,7 +37,17 @@ struct ChildResult {
 /// the whole group are not sent a second time. When
 /// `stdin_data` is set, the child reads it from a pipe instead of the
 /// shim's stdin.
-ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data);
+/// With `pinned` (a JSON object {root, docs: {key: JSON text}, env:
+/// {set, unset}}), pm2 is started as `node -e <pinned_launch_code()> --
+/// <real> <args>`: in pm2's own process, Common.parseConfig returns the
+/// documents the shim judged instead of reading and evaluating them again,
+/// and any document it did not judge ends the command (exit 77). The
+/// payload reaches node through an inherited memfd, never the environment.
+ChildResult run_real_pm2(const std::string& real, char** argv, const std::optional<std::string>& stdin_data,
+                         const std::optional<std::string>& pinned = std::nullopt);
+
+/// The bootstrap node runs for a pinned launch, reading the payload from `fd`.
+std::string pinned_launch_code(int fd);
 
 /// Ends the shim the way the child ended: the same exit code, or death by
 /// the same signal.

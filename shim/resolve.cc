@@ -140,7 +140,26 @@ class Resolver {
       return std::move(r_);
     }
     for (const Target& t : call_.targets) target(t);
+    renames();
     return std::move(r_);
+  }
+
+  // restart/reload (and start of a running name) with --name or
+  // --namespace: _handleAttributeUpdate puts them in current_conf, which
+  // the daemon mixes into the process's record: the processes are renamed.
+  void renames() {
+    const std::string& c = call_.command;
+    if (c != "restart" && c != "reload" && c != "start") return;
+    std::string name = option("name"), ns = option("namespace");
+    if (name.empty() && ns.empty()) return;
+    bool by_file = std::any_of(call_.targets.begin(), call_.targets.end(), [](const Target& t) {
+      return t.form == TargetForm::ConfigFile || t.form == TargetForm::Stdin;
+    });
+    if (by_file) return;  // a file's apps keep the names the file gives them
+    for (int id : r_.ids)
+      for (const ProcessInfo& p : procs_)
+        if (p.pm_id == id && ((!name.empty() && name != p.name) || (!ns.empty() && ns != p.ns)))
+          start(name.empty() ? p.name : name, ns.empty() ? p.ns : ns, "a rename by --name/--namespace");
   }
 
  private:
@@ -228,8 +247,28 @@ class Resolver {
     } else {
       err = "config files cannot be read";
     }
-    if (!apps) uncertain(fmt::format("`{}`: {}", path, err));
+    if (!apps) {
+      uncertain(fmt::format("`{}`: {}", path, err));
+      return apps;
+    }
+    for (const std::string& c : apps->code) r_.code_documents.push_back(c);
+    for (const std::string& e : apps->reserved_env) r_.reserved_env.push_back(e);
+    if (!apps->pin.key.empty()) r_.pins.push_back(apps->pin);
+    if (!apps->code.empty()) return std::nullopt;  // judged as code: nothing more to read from it
     return apps;
+  }
+
+  void start(std::string name, std::string ns, std::string origin, std::string owner = {}) {
+    NewProcess n;
+    n.name = std::move(name);
+    n.ns = ns.empty() ? "default" : std::move(ns);
+    n.origin = std::move(origin);
+    n.owner = std::move(owner);
+    r_.starts.push_back(std::move(n));
+  }
+  std::string option(const char* name) const {
+    auto it = call_.options.find(name);
+    return it == call_.options.end() ? std::string() : it->second;
   }
 
   // --only for _startJson: a list split on ',' or ' '.
@@ -274,7 +313,9 @@ class Resolver {
     std::vector<std::string> list;
     if (only != call_.options.end()) list = split_only(only->second);
     std::vector<std::string> wanted;
+    std::vector<std::string> wanted_ns;
     for (size_t i = 0; i < apps->names.size(); ++i) {
+      std::string ns = i < apps->namespaces.size() ? apps->namespaces[i] : "";
       ConfigAppFlags f = i < apps->flags.size() ? apps->flags[i] : ConfigAppFlags{};
       std::string name = apps->names[i];
       if (only != call_.options.end() &&
@@ -286,19 +327,29 @@ class Resolver {
       }
       if (!f.name_is_string) {
         r_.new_apps.push_back(name);  // never equals a running process's name
+        start(name, ns, path == "-" ? "stdin" : path);
         continue;
       }
       wanted.push_back(name);
+      wanted_ns.push_back(ns);
     }
     std::vector<std::string> done;
-    for (const std::string& name : wanted) {
+    for (size_t w = 0; w < wanted.size(); ++w) {
+      const std::string& name = wanted[w];
       if (std::find(done.begin(), done.end(), name) != done.end()) continue;
       done.push_back(name);
       bool running = std::any_of(procs_.begin(), procs_.end(), [&](const ProcessInfo& p) { return p.name == name; });
-      if (running)
+      if (running) {
         operate(name, fmt::format("{}: app `{}`", label, name));
-      else
+        // A restart through a file moves the process into the file's
+        // namespace (pm2 #4809): that is a new place for it.
+        if (!wanted_ns[w].empty())
+          for (const ProcessInfo& p : procs_)
+            if (p.name == name && p.ns != wanted_ns[w]) start(name, wanted_ns[w], path == "-" ? "stdin" : path);
+      } else {
         r_.new_apps.push_back(name);
+        start(name, wanted_ns[w], path == "-" ? "stdin" : path);
+      }
     }
   }
 
@@ -346,6 +397,7 @@ class Resolver {
       return;
     }
     r_.new_apps.push_back(name);
+    start(name, option("namespace"), "--name");
     note(fmt::format("{}: starts a new process", label));
   }
 
@@ -410,6 +462,109 @@ class Resolver {
     note(fmt::format("{}: name or script path ({} process(es))", label, ids.size()));
   }
 
+  // install / module:update: the module's apps, as _startJson reads them
+  // (a running name is restarted through the full resolution, the others
+  // start under the module's name). uninstall: the processes of that name
+  // (a tarball module's apps are deleted by name, namespaces included) and,
+  // for an npm module, whatever its pm_id resolves to as a target (pm2
+  // passes the id as a word, which a process named like that number wins).
+  void module(const Target& t, const std::string& label) {
+    if (call_.command == "uninstall") {
+      operate(t.value, label);
+      for (const ProcessInfo& p : procs_)
+        if (p.is_module && p.name == t.value) operate(std::to_string(p.pm_id), label + " (its pm_id)");
+      return;
+    }
+    if (!in_.load_module) {
+      uncertain(fmt::format("the module `{}` cannot be read", t.value));
+      return;
+    }
+    std::string err;
+    std::optional<ModuleApps> m = in_.load_module(t.value, err);
+    if (!m) {
+      uncertain(fmt::format("the module `{}`: {}", t.value, err));
+      return;
+    }
+    std::string ns = m->ns.empty() ? option("namespace") : m->ns;
+    for (const std::string& e : m->reserved_env) r_.reserved_env.push_back(e);
+    for (size_t i = 0; i < m->restart_names.size(); ++i) {
+      const std::string& name = m->restart_names[i];
+      bool running = std::any_of(procs_.begin(), procs_.end(), [&](const ProcessInfo& p) { return p.name == name; });
+      if (running) {
+        operate(name, fmt::format("{}: module app `{}` (running: restarted)", label, name));
+        continue;
+      }
+      const std::string& started = i < m->start_names.size() ? m->start_names[i] : name;
+      start(started, ns, m->source);
+      r_.new_apps.push_back(started);
+      note(fmt::format("{}: starts module process `{}`", label, started));
+    }
+  }
+
+  // resurrect: every dump entry whose name no running process has is
+  // started again, under the name, namespace and environment it was saved
+  // with (Startup.js resurrect: `tostart`).
+  void dump(const std::string& label) {
+    if (!in_.load_dump) {
+      uncertain("the dump file cannot be read");
+      return;
+    }
+    std::string err;
+    std::optional<DumpContents> d = in_.load_dump(err);
+    if (!d) {
+      uncertain(fmt::format("the dump file: {}", err));
+      return;
+    }
+    if (!d->code.empty()) r_.code_documents.push_back(d->code);
+    if (!d->pin.key.empty()) r_.pins.push_back(d->pin);
+    size_t n = 0;
+    std::vector<std::string> seen;
+    for (const DumpEntry& e : d->entries) {
+      bool running = std::any_of(procs_.begin(), procs_.end(), [&](const ProcessInfo& p) { return p.name == e.name; });
+      if (running) continue;
+      start(e.name, e.ns, "the dump", e.owner);
+      r_.new_apps.push_back(e.name);
+      ++n;
+    }
+    note(fmt::format("{}: starts {} saved process(es) that do not run now", label, n));
+  }
+
+  // A target pm2 looks up as a key of its process table (a pm_id written
+  // as pm2 writes it: only the canonical decimal matches).
+  void by_id_key(const std::string& v, const std::string& label) {
+    for (const ProcessInfo& p : procs_)
+      if (std::to_string(p.pm_id) == v) {
+        add(p.pm_id);
+        note(fmt::format("{}: id {}", label, v));
+        return;
+      }
+    note(fmt::format("{}: no process has the id `{}`", label, v));
+  }
+
+  // JavaScript Number(s) for a string; nullopt for NaN.
+  static std::optional<double> js_number(const std::string& s) {
+    if (js_is_nan(s)) return std::nullopt;
+    size_t b = s.find_first_not_of(" \t\n\r\v\f");
+    if (b == std::string::npos) return 0.0;
+    size_t e = s.find_last_not_of(" \t\n\r\v\f");
+    std::string t = s.substr(b, e - b + 1);
+    int base = 10;
+    size_t skip = 0;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) base = 16, skip = 2;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'o' || t[1] == 'O')) base = 8, skip = 2;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'b' || t[1] == 'B')) base = 2, skip = 2;
+    if (base != 10) {
+      double v = 0;
+      for (size_t i = skip; i < t.size(); ++i) {
+        char c = t[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c - 'A' + 10;
+        v = v * base + d;
+      }
+      return v;
+    }
+    return std::strtod(t.c_str(), nullptr);
+  }
+
   // path.extname(t) !== ''
   static bool has_extension(const std::string& t) {
     std::string base = basename(t);
@@ -470,6 +625,69 @@ class Resolver {
         }
         return;
       }
+      case TargetRole::Reset: {
+        // API.reset: `all` is every process, modules included; a NaN name
+        // goes to getProcessIdByName (name or script path, no namespace
+        // fallback); anything numeric is an id, looked up as written.
+        if (t.value == "all") {
+          for (const ProcessInfo& p : procs_) add(p.pm_id);
+          note(fmt::format("{}: all (modules included)", label));
+        } else if (js_is_nan(t.value)) {
+          std::vector<int> ids = by_name_or_path(t.value);
+          for (int id : ids) add(id);
+          note(fmt::format("{}: name or script path ({} process(es))", label, ids.size()));
+        } else {
+          by_id_key(t.value, label);
+        }
+        return;
+      }
+      case TargetRole::Trigger: {
+        // God.msgProcess: a numeric target is an id; otherwise every
+        // process whose script basename, name or namespace equals it (all of
+        // them, not a fallback), or every process for `all`, that exposes
+        // the action. Which processes expose it is not in the list: each
+        // one that could is counted.
+        if (!js_is_nan(t.value)) {
+          by_id_key(t.value, label);
+          return;
+        }
+        std::vector<int> ids;
+        for (const ProcessInfo& p : procs_) {
+          std::string base = p.exec_path.substr(p.exec_path.find_last_of('/') + 1);
+          if (t.value == "all" || p.name == t.value || p.ns == t.value || base == t.value) ids.push_back(p.pm_id);
+        }
+        for (int id : ids) add(id);
+        if (t.value != "all" && !ids.empty()) r_.groups.push_back({t.value, ids});
+        note(fmt::format("{}: {} process(es) by name, script or namespace", label, ids.size()));
+        return;
+      }
+      case TargetRole::Id:
+        // send / attach: God.clusters_db[pm_id], the word as a property key.
+        by_id_key(t.value, label);
+        return;
+      case TargetRole::Logs: {
+        // LogManagement.flush(api): `l.pm2_env.pm_id == api` (loosely, so
+        // Number(api): '' and ' 0 ' are 0, '0x1' is 1) or `name === api`.
+        std::optional<double> n = js_number(t.value);
+        std::vector<int> ids;
+        for (const ProcessInfo& p : procs_)
+          if ((n && *n == static_cast<double>(p.pm_id)) || p.name == t.value) ids.push_back(p.pm_id);
+        for (int id : ids) add(id);
+        note(fmt::format("{}: the logs of {} process(es){}", label, ids.size(),
+                         t.value.empty() ? " and pm2's own log" : ""));
+        return;
+      }
+      case TargetRole::Module:
+        module(t, label);
+        return;
+      case TargetRole::Dump:
+        dump(label);
+        return;
+      case TargetRole::NewApp:
+        r_.new_apps.push_back(t.value);
+        start(t.value, option("namespace"), "pm2 serve");
+        note(fmt::format("{}: starts a new app `{}`", label, t.value));
+        return;
       case TargetRole::Scale: {
         // scale / pull / forward / backward: name or script path (pull and
         // friends also take a pid or an id).

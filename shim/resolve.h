@@ -11,6 +11,7 @@
 
 #include "pm2_cli.h"
 #include "process_table.h"
+#include "runtime.h"
 
 namespace pm2guard::shim {
 
@@ -27,6 +28,14 @@ struct ConfigAppFlags {
   bool is_static = false;
 };
 
+/// A document as the real pm2 must be handed it: the shim judges this and
+/// pm2 parses nothing itself (see real_pm2.h: PinnedDocuments).
+struct PinnedDocument {
+  std::string key;       ///< path.resolve(file) as pm2's parseConfig sees it, "-" for stdin
+  std::string document;  ///< the parsed document, as JSON ("" when none was read)
+  std::string env_set;   ///< JSON {"set":{...},"unset":[...]}: what reading it changed in process.env
+};
+
 /// The apps of an ecosystem file or of a JSON document read from stdin.
 struct ConfigApps {
   /// App names as pm2 renders them (name, else script basename without
@@ -36,6 +45,15 @@ struct ConfigApps {
   std::vector<std::string> names;
   /// Read as _startJson reads: per name, in the same order (empty: defaults).
   std::vector<ConfigAppFlags> flags;
+  /// Per name: the namespace the app is started in ("" for pm2's default).
+  std::vector<std::string> namespaces;
+  /// Per name: the name it starts under (modules: the package's name).
+  std::vector<std::string> start_names;
+  /// Apps whose env sets a field pm2 keeps for itself ("app `x` (file): env.pm_id").
+  std::vector<std::string> reserved_env;
+  /// The document is code, not data (why and where); no names are read then.
+  std::vector<std::string> code;
+  PinnedDocument pin;
 };
 
 /// Loads a config file's apps as pm2 would, from the file name exactly as
@@ -50,6 +68,36 @@ using ConfigLoader =
 /// The same for the document pm2 reads from stdin (`pm2 delete -`).
 using StdinLoader = std::function<std::optional<ConfigApps>(bool start_json, std::string& error)>;
 
+/// One entry of pm2's dump file (what `pm2 resurrect` starts again).
+struct DumpEntry {
+  std::string name;
+  std::string ns = "default";
+  /// The repository recorded in its saved environment ("" when none).
+  std::string owner;
+};
+struct DumpContents {
+  std::vector<DumpEntry> entries;
+  /// Not empty when the dump is not plain data (pm2 evaluates it as JavaScript).
+  std::string code;
+  PinnedDocument pin;  ///< key "none": what resurrect's parseConfig is handed
+};
+using DumpLoader = std::function<std::optional<DumpContents>(std::string& error)>;
+
+/// A module as pm2 would start it, from its package.json (Modules/NPM.js
+/// StartModule, TAR.js): _startJson first restarts every running process
+/// whose name is one of `restart_names` (through the full target
+/// resolution), and starts the other apps as `start_names` (the package's
+/// name for npm modules, `<pkg>:<app>` for tarballs).
+struct ModuleApps {
+  std::vector<std::string> restart_names;
+  std::vector<std::string> start_names;  ///< parallel to restart_names
+  std::string ns;      ///< the namespace its apps get ("" for the default)
+  std::vector<std::string> reserved_env;  ///< as ConfigApps::reserved_env
+  /// Where they were read (`./mod/package.json`, `x.tgz:package/package.json`).
+  std::string source;
+};
+using ModuleLoader = std::function<std::optional<ModuleApps>(const std::string& arg, std::string& error)>;
+
 struct ResolveInput {
   const std::vector<ProcessInfo>* processes = nullptr;
   std::string cwd;  ///< the caller's working directory, for path.resolve()
@@ -60,6 +108,8 @@ struct ResolveInput {
   std::optional<std::string> daemon_cwd;
   ConfigLoader load_config;
   StdinLoader load_stdin;
+  DumpLoader load_dump;
+  ModuleLoader load_module;
 };
 
 struct Resolution {
@@ -77,6 +127,14 @@ struct Resolution {
   /// Targets that name a group rather than processes (a regex, a
   /// namespace), with the pm_ids each resolved to.
   std::vector<std::pair<std::string, std::vector<int>>> groups;
+  /// Processes the command starts, brings back or renames (name collisions
+  /// and resurrected owners are judged on these).
+  std::vector<NewProcess> starts;
+  /// From the documents read: code where data was expected, reserved env keys.
+  std::vector<std::string> code_documents;
+  std::vector<std::string> reserved_env;
+  /// Every document read, as pm2 must be handed it.
+  std::vector<PinnedDocument> pins;
 };
 
 /// Resolves the call's targets against the live processes.

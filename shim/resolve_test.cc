@@ -10,6 +10,17 @@ using namespace pm2guard::shim;
 
 namespace {
 
+ConfigApps config_apps(std::vector<std::string> names, std::vector<ConfigAppFlags> flags) {
+  ConfigApps a;
+  a.names = std::move(names);
+  a.flags = std::move(flags);
+  return a;
+}
+
+}  // namespace
+
+namespace {
+
 std::vector<ProcessInfo> table() {
   auto p = [](int id, const char* name, const char* ns, const char* path = "") {
     ProcessInfo x;
@@ -91,7 +102,7 @@ TEST_CASE("hidden restarts and signals", "[resolve]") {
 
 TEST_CASE("config files: stop/delete by name, restart/start through _startJson with --only", "[resolve]") {
   ConfigLoader cfg = [](const std::string&, bool, std::string&) -> std::optional<ConfigApps> {
-    return ConfigApps{{"flyer-crawler-api", "flyer-crawler-worker", "not-running"}, {}};
+    return config_apps({"flyer-crawler-api", "flyer-crawler-worker", "not-running"}, {});
   };
   CHECK(resolve("pm2 delete ecosystem.config.js", cfg) == V{0, 7, 1});
   CHECK(resolve("pm2 delete ecosystem.config.js --only flyer-crawler-worker", cfg) == V{1});
@@ -179,8 +190,8 @@ TEST_CASE("_startJson appends -<env> to append_env_to_name apps after --only, an
   ConfigAppFlags number_name;
   number_name.name_is_string = false;
   c.cfg = [&](const std::string&, bool start_json, std::string&) -> std::optional<ConfigApps> {
-    if (!start_json) return ConfigApps{{"stock"}, {}};
-    return ConfigApps{{"stock", "static-page-server-8080", "docs", "5"}, {append, stat, stat, number_name}};
+    if (!start_json) return config_apps({"stock"}, {});
+    return config_apps({"stock", "static-page-server-8080", "docs", "5"}, {append, stat, stat, number_name});
   };
   CHECK(c.ids("pm2 startOrRestart eco.config.js --env api") == V{1, 2, 3, 4});
   CHECK(c.ids("pm2 restart eco.config.js --env api --only stock") == V{1, 2});
@@ -214,7 +225,7 @@ TEST_CASE("stdin documents: restart/stop/delete - use actionFromJson, start - us
   bool asked_start = false;
   c.in = [&](bool start_json, std::string&) -> std::optional<ConfigApps> {
     asked_start = start_json;
-    return ConfigApps{{"web-api", "web-worker", "idle.js", "jobs"}, {}};
+    return config_apps({"web-api", "web-worker", "idle.js", "jobs"}, {});
   };
   // Exact --only, names and script paths (idle.js is every process's script), no namespace fallback.
   CHECK(c.ids("pm2 restart -") == V{0, 1});

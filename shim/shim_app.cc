@@ -1,5 +1,6 @@
 #include "shim_app.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "audit.h"
 #include "config_file.h"
 #include "daemon_client.h"
+#include "daemon_home.h"
 #include "daemon_lock.h"
 #include "decide.h"
 #include "io_util.h"
@@ -116,12 +118,29 @@ bool has_stdin_target(const Pm2Call& call) {
                      [](const Target& t) { return t.form == TargetForm::Stdin; });
 }
 
-std::optional<std::string> read_all_stdin(std::string& error) {
+// Reads stdin to its end within `timeout`: pm2 acts on the first chunk it
+// reads, but the shim judges the whole document, and a writer that never
+// closes the pipe must not keep the command waiting for ever.
+std::optional<std::string> read_all_stdin(std::string& error, std::chrono::milliseconds timeout) {
   std::string data;
   char buf[65536];
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      error = fmt::format("it did not end within {} s", static_cast<double>(timeout.count()) / 1000.0);
+      return std::nullopt;
+    }
+    pollfd pfd{STDIN_FILENO, POLLIN, 0};
+    int r = poll(&pfd, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      error = std::strerror(errno);
+      return std::nullopt;
+    }
+    if (r == 0) continue;
     ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n < 0) {
       error = std::strerror(errno);
       return std::nullopt;
@@ -154,15 +173,6 @@ std::vector<ProcessSnapshot> snapshots(const std::vector<ProcessInfo>& procs, co
     for (const ProcessInfo& p : procs)
       if (p.pm_id == id) out.push_back(snapshot_of(p));
   return out;
-}
-
-// Commands that change what every team shares without acting on a
-// process: the dump `pm2 resurrect` restores (save, cleardump) and, with no
-// app named, every app's logs (flush). They are audited.
-bool changes_shared_state(const Pm2Call& call) {
-  if (!call.runs() || !call.spec) return false;
-  const std::string& c = call.command;
-  return c == "dump" || c == "cleardump" || (c == "flush" && call.positionals.empty());
 }
 
 // The names in a dump file (a JSON array of pm2_env objects, each with its
@@ -204,13 +214,14 @@ class Shim {
     real_ = *real;
 
     dry_run_ = flag_on(env("PM2GUARD_DRY_RUN").value_or(""));
-    audit_only_ = changes_shared_state(call_);
-    bool guarded = is_destructive(call_) || audit_only_ ||
-                   (call_.spec && call_.spec->impact == Impact::Targets && has_stdin_target(call_));
-    if (!guarded) return pass_through();
+    // Default deny: only the commands known to touch no process and change
+    // nothing other teams share run unjudged; everything else (a command
+    // this model does not know included) is judged and audited.
+    if (is_known_harmless(call_)) return pass_through();
 
     start_ = std::chrono::steady_clock::now();
     fill_local_context(record_);
+    record_.id = new_record_id();
     record_.argv = redacted_argv(args_, inv_, call_);
     record_.real_pm2 = real_;
     record_.shim_version = PM2GUARD_VERSION;
@@ -218,18 +229,32 @@ class Shim {
     for (const Policy* p : policies_.set.all()) record_.policy_sources.push_back(p->source);
 
     // Where the audit trail goes is known before anything can be refused,
-    // so that every refusal of a destructive command is recorded.
+    // so that every refusal is recorded: beside the daemon the command will
+    // reach, whatever PM2_HOME the caller set.
     std::optional<Pm2Paths> paths = resolve_pm2_paths(err);
+    std::string bind_error;
+    std::optional<BoundHome> bound;
     if (paths) {
       paths_ = *paths;
-      audit_path_ = policies_.set.system.audit_log.value_or(default_audit_path(paths_));
+      bound = bind_daemon_home(paths_, bind_error);
+      if (bound && bound->home != paths_.home) record_.daemon_home = bound->home;
+      home_paths_ = bound ? with_home(paths_, bound->home) : paths_;
+      audit_path_ = policies_.set.system.audit_log.value_or(default_audit_path(home_paths_));
     } else if (policies_.set.system.audit_log) {
       audit_path_ = *policies_.set.system.audit_log;
     }
     if (!policies_.error.empty()) return fail(kPolicyInvalid, "policy-invalid", policies_.error);
     if (!paths) return fail(kDaemonUnreadable, "unresolved-target", "cannot tell which pm2 daemon pm2 would reach: " + err);
+    if (!bound) return fail(kDaemonUnreadable, "unresolved-target", bind_error);
 
-    // Layer 7: one destructive command at a time on this daemon (a dry run
+    // stdin first (pm2 reads one chunk of it): a writer that never closes
+    // it must not hold the deployment lock of every other team.
+    if (has_stdin_target(call_)) {
+      stdin_data_ = read_all_stdin(err, stdin_timeout());
+      if (!stdin_data_) return fail(kRefused, "unresolved-target", "stdin cannot be read: " + err);
+    }
+
+    // Layer 7: one judged command at a time on this daemon (a dry run
     // changes nothing and takes no lock).
     if (!dry_run_) {
       const Policy& sys = policies_.set.system;
@@ -237,7 +262,7 @@ class Shim {
       if (policies_.set.extra) timeout = std::min(timeout, policies_.set.extra->lock_timeout_seconds);
       std::string holder = fmt::format("{} ({})", display_safe(inv_), record_.ci.repository());
       lock_ = DaemonLock::acquire(
-          default_lock_path(paths_), holder, std::chrono::milliseconds(static_cast<long>(timeout * 1000)), err,
+          default_lock_path(home_paths_), holder, std::chrono::milliseconds(static_cast<long>(timeout * 1000)), err,
           [](const std::string& h) { say(fmt::format("pm2guard: waiting for the deployment lock held by {}", h)); });
       if (!lock_) return fail(kLockTimeout, "lock-timeout", err);
     }
@@ -249,10 +274,6 @@ class Shim {
     procs_ = listing.processes;
     record_.before = snapshot_of(procs_);
 
-    if (has_stdin_target(call_)) {
-      stdin_data_ = read_all_stdin(err);
-      if (!stdin_data_) return fail(kRefused, "unresolved-target", "stdin cannot be read: " + err);
-    }
     Pm2ConfigReader reader;
     reader.pm2_root = pm2_root_of(real_);
     reader.args.assign(args_.begin() + 1, args_.end());
@@ -270,7 +291,16 @@ class Shim {
       }
       return reader.stdin_document(*stdin_data_, start_json, e);
     };
+    in.load_dump = [this](std::string& e) {
+      std::string backup = env("PM2_DUMP_BACKUP_FILE_PATH").value_or("");
+      if (backup.empty()) backup = paths_.dump_file + ".bak";
+      return read_dump_file(paths_.dump_file, backup, e);
+    };
+    in.load_module = [this, &reader](const std::string& arg, std::string& e) {
+      return reader.module(arg, call_.has_option("tarball"), e);
+    };
     Resolution res = resolve_targets(call_, in);
+    add_environment_facts(res);
     record_.targets = snapshots(procs_, res.ids);
 
     Caller caller;
@@ -279,7 +309,7 @@ class Shim {
     if (caller.scope_name && caller.scope_name->empty()) caller.scope_name.reset();
     caller.override_reason = env("PM2GUARD_OVERRIDE");
     std::optional<std::string> key = job_key(env);
-    std::string job_dir = default_job_state_dir(paths_);
+    std::string job_dir = default_job_state_dir(home_paths_);
     JobState job;
     if (key) {
       std::optional<JobState> loaded = load_job_state(job_dir, *key, err);
@@ -288,15 +318,8 @@ class Shim {
       caller.job = std::make_pair(job.seen, job.hit);
     }
 
-    // save, cleardump and flush act on no process: recorded, not judged.
-    Verdict v = audit_only_ ? Verdict{} : decide(policies_.set, inv_, call_, procs_, res, caller);
+    Verdict v = decide(policies_.set, inv_, call_, procs_, res, caller);
     for (const Finding& f : v.findings) record_.rules.push_back(f.rule);
-
-    // A start that only adds new processes, and that nothing objected to,
-    // is pm2 itself in place. Every other guarded command is audited, also
-    // when it matches nothing.
-    bool starts = call_.command == "start" || call_.command.rfind("startOr", 0) == 0;
-    if (v.kind == Verdict::Allow && starts && res.ids.empty() && !stdin_data_) return pass_through();
 
     if (v.kind == Verdict::Refuse) return refuse(v);
     if (dry_run_) {
@@ -307,7 +330,6 @@ class Shim {
       return 0;
     }
 
-    // The audit trail must be writable before anything is touched.
     record_.decision = v.kind == Verdict::Override ? Decision::Override : Decision::Allow;
     if (v.kind == Verdict::Override) {
       record_.override_reason = caller.override_reason;
@@ -315,24 +337,29 @@ class Shim {
       say(fmt::format("pm2guard: override ({}) of [{}]: {}", *caller.override_reason, v.first()->rule,
                       v.first()->message));
     }
-    if (!check_audit_log(audit_path_, err)) {
-      say(fmt::format("pm2guard: refused {}: the audit log cannot be written: {}", quoted(), err));
-      return kAuditUnwritable;
-    }
-    if (!res.ids.empty())
-      for (const std::string& l : human_summary_lines(args_, record_.targets)) say(l);
     if (call_.command == "dump") {
       if (std::optional<std::string> w = dump_shrinks()) {
         record_.message = *w;
         say("pm2guard: warning: " + *w);
       }
     }
+    // Write ahead: the record of what is about to happen is on disk before
+    // pm2 runs; if it cannot be written, pm2 does not run.
+    record_.phase = Phase::Start;
+    finish_record();
+    if (!append_audit_line(audit_path_, audit_json_line(record_), err, /*durable=*/true)) {
+      say(fmt::format("pm2guard: refused {}: the audit log cannot be written: {}", quoted(), err));
+      return kAuditUnwritable;
+    }
+    if (syslog_enabled()) audit_syslog(record_);
+    if (!res.ids.empty())
+      for (const std::string& l : human_summary_lines(args_, record_.targets)) say(l);
 
-    if (key && !audit_only_) {
+    if (key) {
       for (const ProcessInfo& p : procs_)
         if (!p.is_module) job.seen.insert(process_identity(p));
       // Scaling up adds instances and hits none.
-      if (!scale_only_adds(inv_, call_, res.ids.size()))
+      if (is_destructive(call_) && !scale_only_adds(inv_, call_, res.ids.size()))
         for (int id : res.ids)
           for (const ProcessInfo& p : procs_)
             if (p.pm_id == id) job.hit.insert(process_identity(p));
@@ -340,9 +367,14 @@ class Shim {
     }
 
     // `pm2 deepUpdate` runs `pm2 update` itself, through this shim: the
-    // lock is let go first, or the two would wait for each other.
-    if (call_.command == "deepUpdate") lock_.reset();
-    ChildResult child = run_real_pm2(real_, argv_, stdin_data_);
+    // lock is let go first, or the two would wait for each other. Forms
+    // that stay attached after acting (--attach, --no-daemon, attach) do
+    // not hold every other team's deployments while they stream.
+    if (call_.command == "deepUpdate" || stays_attached()) lock_.reset();
+    std::optional<std::string> pinned = pinned_payload(res, reader.pm2_root);
+    ChildResult child = run_real_pm2(real_, argv_, stdin_data_, pinned);
+    if (pinned) std::fill(pinned->begin(), pinned->end(), '\0');
+    record_.phase = Phase::End;
     record_.exit_code = child.signal ? std::nullopt : std::optional<int>(child.exit_code);
     if (child.signal) record_.exit_signal = child.signal;
     DaemonListing after = query_process_list(paths_.rpc_socket);
@@ -356,13 +388,103 @@ class Shim {
     finish_record();
     if (!append_audit_line(audit_path_, audit_json_line(record_), err))
       say(fmt::format("pm2guard: warning: the audit log could not be completed: {}", err));
-    if (syslog_enabled()) audit_syslog(record_);
     lock_.reset();
     exit_like(child);
   }
 
  private:
   std::string quoted() const { return "`" + display_safe(inv_) + "`"; }
+
+  // How long to wait for stdin to end (pm2 itself would wait forever).
+  std::chrono::milliseconds stdin_timeout() const {
+    double t = policies_.set.system.lock_timeout_seconds;
+    if (policies_.set.extra) t = std::min(t, policies_.set.extra->lock_timeout_seconds);
+    return std::chrono::milliseconds(static_cast<long>(std::min(t, 30.0) * 1000));
+  }
+
+  // Forms whose pm2 keeps running after it acted: `--attach` streams the
+  // logs of what it restarted, `--no-daemon` streams every log, `attach`
+  // forwards the caller's terminal.
+  bool stays_attached() const {
+    return call_.has_option("attach") || call_.has_option("no-daemon") || call_.command == "attach";
+  }
+
+  // Facts that come from the caller's own environment and from set/config
+  // keys: pm2 copies the CLI's whole environment into the processes it
+  // starts (and restarts with --update-env, through a file or `set`), and a
+  // `set X:key` value becomes an env key of X: a pm2 bookkeeping field there
+  // overwrites the process's record.
+  void add_environment_facts(Resolution& res) const {
+    const std::string& c = call_.command;
+    bool file_or_stdin = std::any_of(call_.targets.begin(), call_.targets.end(), [](const Target& t) {
+      return t.form == TargetForm::ConfigFile || t.form == TargetForm::Stdin;
+    });
+    bool copies_env = c == "start" || c == "serve" || c == "install" || c == "module:update" ||
+                      c.rfind("startOr", 0) == 0 || c == "set" || c == "multiset" || c == "config" ||
+                      c == "resurrect" || file_or_stdin ||
+                      ((c == "restart" || c == "reload") && call_.has_option("update-env"));
+    if (copies_env) {
+      // Inside a pm2 app (pm_id set) or with PM2_PROGRAMMATIC, pm2's
+      // safeExtend drops its own keys from the copy, all but `namespace`.
+      bool safe_extend = env("pm_id").has_value() || env("PM2_PROGRAMMATIC").has_value();
+      for (std::string_view k : reserved_env_keys()) {
+        std::string key(k);
+        if (safe_extend && key != "namespace") continue;
+        if (env(key)) res.reserved_env.push_back(fmt::format("the caller's environment: {}", key));
+      }
+    }
+    if (c == "set" || c == "config" || c == "multiset") {
+      for (const Target& t : call_.targets) {
+        if (t.role != TargetRole::ConfigKey || t.arg < 0) continue;
+        // The key as written: app, then ':' or '.', then the field.
+        std::string word = inv_.args[static_cast<size_t>(t.arg)].text;
+        std::vector<std::string> keys;
+        if (c == "multiset") {
+          size_t i = 0;
+          bool even = true;
+          while (i < word.size()) {
+            while (i < word.size() && word[i] == ' ') ++i;
+            size_t j = word.find(' ', i);
+            if (j == std::string::npos) j = word.size();
+            if (j > i && even) keys.push_back(word.substr(i, j - i));
+            if (j > i) even = !even;
+            i = j;
+          }
+        } else {
+          keys.push_back(word);
+        }
+        for (const std::string& k : keys) {
+          size_t sep = k.find(':');
+          if (sep == std::string::npos) sep = k.find('.');
+          if (sep == std::string::npos) continue;
+          std::string field = k.substr(sep + 1);
+          for (std::string_view r : reserved_env_keys())
+            if (field == r)
+              res.reserved_env.push_back(fmt::format("`{}` (a value set for app `{}`)", k, k.substr(0, sep)));
+        }
+      }
+    }
+  }
+
+  // The JSON handed to the pinned launch: every document judged, and what
+  // evaluating them changed in the environment. nullopt when none was read.
+  std::optional<std::string> pinned_payload(const Resolution& res, const std::string& root) const {
+    if (res.pins.empty()) return std::nullopt;
+    nlohmann::json p;
+    p["root"] = root;
+    p["docs"] = nlohmann::json::object();
+    nlohmann::json envs = {{"set", nlohmann::json::object()}, {"unset", nlohmann::json::array()}};
+    for (const PinnedDocument& d : res.pins) {
+      p["docs"][d.key] = d.document;
+      nlohmann::json e = nlohmann::json::parse(d.env_set, nullptr, false);
+      if (e.is_object()) {
+        for (auto it = e["set"].begin(); it != e["set"].end(); ++it) envs["set"][it.key()] = it.value();
+        for (const auto& u : e["unset"]) envs["unset"].push_back(u);
+      }
+    }
+    p["env"] = envs;
+    return p.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
 
   // The system log is the copy of the trail a CI job cannot edit, so only
   // the system policy may turn it off.
@@ -476,12 +598,12 @@ class Shim {
   Policies policies_;
   std::string real_;
   Pm2Paths paths_;
+  Pm2Paths home_paths_;  ///< paths_ with the home of the daemon reached
   std::string audit_path_;
   std::optional<DaemonLock> lock_;
   std::vector<ProcessInfo> procs_;
   std::optional<std::string> stdin_data_;
   bool dry_run_ = false;
-  bool audit_only_ = false;
   AuditRecord record_;
   std::chrono::steady_clock::time_point start_;
 };

@@ -478,10 +478,10 @@ void expect_unchanged(const Outcome& o) {
 
 // The caller's own app was restarted (pid changed) by an allowed command
 // that exited 0, and nothing of the others changed.
-void expect_restarted_own(const Outcome& o, long pid_after, long pid_before) {
+void expect_restarted_own(const Outcome& o, long pid_after, long pid_before, int want_code = 0) {
   Problems p;
   p.unchanged(o);
-  p.need(o.r.code == 0, "exit " + std::to_string(o.r.code) + ", want 0");
+  p.need(o.r.code == want_code, "exit " + std::to_string(o.r.code) + ", want " + std::to_string(want_code));
   p.need(pid_after != pid_before && pid_after > 0, "the caller's own app was not restarted");
   p.check(o);
 }
@@ -844,11 +844,11 @@ TEST_CASE("faults of others never block everyone: numeric names and held stdin a
   write_text(billing.env["PM2GUARD_POLICY"], "lock_timeout: 4\n");
   Arena arena(box);
 
-  auto shop_restart = [&](const std::string& when) {
+  auto shop_restart = [&](const std::string& when, int want_code = 0) {
     long before = pid_of(box, "shop-api");
     Outcome o = arena.attack(shop, {"restart", "shop-api"});
     o.what += " (" + when + ")";
-    expect_restarted_own(o, pid_of(box, "shop-api"), before);
+    expect_restarted_own(o, pid_of(box, "shop-api"), before, want_code);
   };
 
   // gamma/blog, with the real pm2: a name that is a number (string "42"),
@@ -862,7 +862,14 @@ TEST_CASE("faults of others never block everyone: numeric names and held stdin a
   arena.refresh();
   long numeric = id_of(arena.baseline(), "7");
   CHECK(numeric >= 0);  // pm2 took the env's name
-  shop_restart("with gamma/blog's process named 7 (a JSON number)");
+  // The shim judges it and passes pm2's own exit status on: whatever the
+  // real pm2 exits with on this daemon (its table printer fails on the
+  // number), never a refusal or a fault of the shim's.
+  int real_code = box.pm2({"restart", "shop-api"}, job(kShop)).exit_code;
+  arena.refresh();
+  CHECK(real_code != 69);
+  CHECK(real_code != 77);
+  shop_restart("with gamma/blog's process named 7 (a JSON number)", real_code);
   // gamma/blog removes it again (by id): what follows is about the lock.
   if (numeric >= 0) box.pm2({"delete", std::to_string(numeric)}, job(kBlog));
   arena.refresh();

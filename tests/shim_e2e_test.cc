@@ -92,11 +92,31 @@ std::map<std::string, std::string> statuses(const Pm2Sandbox& box) {
   return out;
 }
 
+// One record per command, as it ended: the refusal (phase "final") or the
+// completion ("end") of a command pm2 ran. Every "end" must follow the
+// write-ahead "start" record with the same id, which is checked here.
 std::vector<json> audit_lines(const Pm2Sandbox& box) {
   std::vector<json> out;
+  std::map<std::string, json> started;
   std::ifstream in(box.pm2_home() + "/pm2guard-audit.log");
-  std::string line;
-  while (std::getline(in, line)) out.push_back(json::parse(line));
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line);
+    std::string id = j["id"], phase = j["phase"];
+    if (phase == "start") {
+      CHECK(started.emplace(id, j).second);
+      continue;
+    }
+    if (phase == "end") {
+      INFO("end record " << id);
+      REQUIRE(started.count(id) == 1);
+      CHECK(started[id]["targets"] == j["targets"]);
+      CHECK(started[id]["before"] == j["before"]);
+      CHECK(started[id]["exit_code"].is_null());
+      started.erase(id);
+    }
+    out.push_back(std::move(j));
+  }
+  CHECK(started.empty());  // no command was left without its end record
   return out;
 }
 
@@ -243,11 +263,15 @@ TEST_CASE("transparency: same bytes, same exit codes, stdin forms, pid and signa
     CHECK(a.out == b.out);
     for (std::vector<std::string> args : {std::vector<std::string>{"describe", "no-such-app"},
                                           std::vector<std::string>{"describe", "flyer-crawler-api"},
-                                          std::vector<std::string>{"stop", "no-such-app"},
-                                          std::vector<std::string>{"frobnicate"}}) {
+                                          std::vector<std::string>{"stop", "no-such-app"}}) {
       INFO(args[0] << " " << (args.size() > 1 ? args[1] : ""));
       CHECK(direct(args).code == pm2(args).code);
     }
+    // A command pm2guard does not know is judged as a newer pm2's
+    // destructive one (pm2 7 itself would say "Command not found").
+    RunResult unknown = pm2({"frobnicate"});
+    CHECK(unknown.code == 77);
+    CHECK(has(unknown.err, "[unknown-command]"));
   }
   SECTION("the stdin forms") {
     RunResult own = pm2({"delete", "-"}, R"({"name":"flyer-crawler-worker"})");

@@ -53,10 +53,31 @@ struct Shim {
   }
 };
 
+// One record per command, as it ended: the refusal (phase "final") or the
+// completion ("end") of a command pm2 ran. Every "end" must follow the
+// write-ahead "start" record with the same id, which is checked here.
 std::vector<json> audit_lines(const Pm2Sandbox& box) {
   std::vector<json> out;
+  std::map<std::string, json> started;
   std::ifstream in(box.pm2_home() + "/pm2guard-audit.log");
-  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line);
+    std::string id = j["id"], phase = j["phase"];
+    if (phase == "start") {
+      CHECK(started.emplace(id, j).second);
+      continue;
+    }
+    if (phase == "end") {
+      INFO("end record " << id);
+      REQUIRE(started.count(id) == 1);
+      CHECK(started[id]["targets"] == j["targets"]);
+      CHECK(started[id]["before"] == j["before"]);
+      CHECK(started[id]["exit_code"].is_null());
+      started.erase(id);
+    }
+    out.push_back(std::move(j));
+  }
+  CHECK(started.empty());  // no command was left without its end record
   return out;
 }
 
@@ -205,10 +226,10 @@ TEST_CASE("save and cleardump and flush are audited and save warns when the dump
   CHECK_FALSE(has(again.err, "warning"));  // nothing lost any more
   CHECK(pm2({"cleardump"}).code == 0);
   CHECK(pm2({"flush"}).code == 0);
-  CHECK(pm2({"flush", "web-api"}).code == 0);  // one app's logs: pm2 in place
+  CHECK(pm2({"flush", "web-api"}).code == 0);  // one app's logs: judged by what it empties, and audited
 
   std::vector<json> lines = audit_lines(box);
-  REQUIRE(lines.size() == 4);
+  REQUIRE(lines.size() == 5);
   std::vector<std::string> commands;
   for (const json& l : lines) {
     CHECK(l["decision"] == "allow");
@@ -216,6 +237,8 @@ TEST_CASE("save and cleardump and flush are audited and save warns when the dump
     CHECK(l["before"].size() == 2);
     commands.push_back(l["argv"][1]);
   }
-  CHECK(commands == std::vector<std::string>{"save", "save", "cleardump", "flush"});
+  CHECK(commands == std::vector<std::string>{"save", "save", "cleardump", "flush", "flush"});
   CHECK(has(lines[0]["message"].get<std::string>(), "stock-api"));
+  REQUIRE(lines[4]["targets"].size() == 1);
+  CHECK(lines[4]["targets"][0]["name"] == "web-api");
 }
