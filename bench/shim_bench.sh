@@ -2,7 +2,9 @@
 # Overhead of the pm2 shim, as ratios against calling the real pm2 directly
 # in the same run: a pass-through command (`pm2 jlist`, exec'd in place) and
 # a destructive one (`pm2 restart APP`: process list over the RPC socket,
-# policy, lock, audit, pm2 as a child, the list again). Medians of repeated
+# policy, lock, audit, pm2 as a child, the list again), and a reload through
+# an ecosystem file (the file read once by pm2's own code under node, then
+# handed to pm2 as judged). Medians of repeated
 # runs (hyperfine), on a private daemon that is killed at the end.
 #
 #   bench/shim_bench.sh [RUNS=20]
@@ -39,4 +41,13 @@ mapfile -t t < <(median "$REAL jlist" "$SHIM_DIR/pm2 jlist")
 report "pass-through (pm2 jlist)" "${t[0]}" "${t[1]}"
 mapfile -t t < <(median "$REAL restart web-api" "$SHIM_DIR/pm2 restart web-api")
 report "destructive (pm2 restart web-api)" "${t[0]}" "${t[1]}"
+cat > "$work/ecosystem.config.js" <<EOF
+module.exports = { apps: [
+  { name: 'web-api', script: '$work/idle.js', env_production: { NODE_ENV: 'production' } },
+  { name: 'web-worker', script: '$work/idle.js', env_production: { NODE_ENV: 'production' } },
+] };
+EOF
+mapfile -t t < <(cd "$work" && median "$REAL reload ecosystem.config.js --env production" \
+                                     "$SHIM_DIR/pm2 reload ecosystem.config.js --env production")
+report "ecosystem (pm2 reload FILE --env)" "${t[0]}" "${t[1]}"
 echo "audit lines written: $(wc -l < "$PM2_HOME/pm2guard-audit.log")"
