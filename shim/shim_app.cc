@@ -347,7 +347,7 @@ class Shim {
     // pm2 runs; if it cannot be written, pm2 does not run.
     record_.phase = Phase::Start;
     finish_record();
-    if (!append_audit_line(audit_path_, audit_json_line(record_), err, /*durable=*/true)) {
+    if (!append_audit_line(audit_path_, audit_json_line(record_), err)) {
       say(fmt::format("pm2guard: refused {}: the audit log cannot be written: {}", quoted(), err));
       return kAuditUnwritable;
     }
