@@ -408,6 +408,8 @@ std::optional<ModuleApps> Pm2ConfigReader::module(const std::string& arg, bool t
   m.start_names = apps->start_names;
   if (!apps->namespaces.empty()) m.ns = apps->namespaces.front();
   m.reserved_env = apps->reserved_env;
+  m.pin = apps->pin;
+  m.pin.key = "module";
   return m;
 }
 

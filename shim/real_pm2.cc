@@ -129,6 +129,19 @@ std::string pinned_launch_code(int fd) {
                          ', a document the shim did not judge\n');
     process.exit(77);
   };
+  // A module's package.json, as judged: what pm2's module code requires to
+  // start its processes (Modules/NPM.js StartModule, TAR.js).
+  if (Object.prototype.hasOwnProperty.call(pin.docs, 'module')) {
+    const Module = require('module');
+    const load = Module._load;
+    const modules = path.join(pin.root, 'lib', 'API', 'Modules') + path.sep;
+    Module._load = function (request, parent) {
+      if (parent && typeof parent.filename === 'string' && parent.filename.startsWith(modules) &&
+          path.basename(String(request)) === 'package.json')
+        return JSON.parse(pin.docs.module);
+      return load.apply(this, arguments);
+    };
+  }
   require(process.argv[1]);
 })();)JS";
   std::string f = std::to_string(fd);

@@ -487,6 +487,7 @@ class Resolver {
     }
     std::string ns = m->ns.empty() ? option("namespace") : m->ns;
     for (const std::string& e : m->reserved_env) r_.reserved_env.push_back(e);
+    if (!m->pin.document.empty()) r_.pins.push_back(m->pin);
     for (size_t i = 0; i < m->restart_names.size(); ++i) {
       const std::string& name = m->restart_names[i];
       bool running = std::any_of(procs_.begin(), procs_.end(), [&](const ProcessInfo& p) { return p.name == name; });

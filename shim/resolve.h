@@ -93,6 +93,7 @@ struct ModuleApps {
   std::vector<std::string> start_names;  ///< parallel to restart_names
   std::string ns;      ///< the namespace its apps get ("" for the default)
   std::vector<std::string> reserved_env;  ///< as ConfigApps::reserved_env
+  PinnedDocument pin;  ///< key "module": the package.json pm2's module code is handed
   /// Where they were read (`./mod/package.json`, `x.tgz:package/package.json`).
   std::string source;
 };
