@@ -24,7 +24,7 @@ void check(CheckContext& ctx) {
   ctx.report(kDaemonTeardown, c.command_arg,
              fmt::format("{} {}, other applications' included; stop or delete your own processes by name "
                          "(`pm2 delete app-api app-worker`) or through an ecosystem file with `--only`",
-                         quoted_command(ctx.inv), what));
+                         ctx.quoted(), what));
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ void check(CheckContext& ctx) {
                fmt::format("the pm2 command of {} is only known at run time, so it may stop or delete every "
                            "process; spell the command out, or install the pm2guard shim so it is checked when "
                            "it runs",
-                           quoted_command(ctx.inv)));
+                           ctx.quoted()));
     return;
   }
   if (!is_destructive(c)) return;

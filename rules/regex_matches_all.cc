@@ -33,7 +33,7 @@ void check(CheckContext& ctx) {
       std::string note = tv.certain ? expansion_note(word) : possible_value_note(word, tv.value);
       ctx.report(kRegexMatchesAll, t.arg,
                  fmt::format("{}{} {} every process; {}; anchor the pattern to your own prefix (`/^myapp-/`) or {}",
-                             quoted_command(ctx.inv), note, action_verb(ctx.call.command), why, kInsteadAdvice));
+                             ctx.quoted(), note, action_verb(ctx.call.command), why, kInsteadAdvice));
       break;
     }
   }

@@ -77,7 +77,26 @@ std::vector<Finding> check_invocation(const Invocation& inv, const Pm2Call& call
 
 std::vector<Finding> check_invocation(const Invocation& inv) { return check_invocation(inv, parse_pm2_call(inv)); }
 
-std::string quoted_command(const Invocation& inv) { return "`" + display_safe(inv) + "`"; }
+std::string quoted_command(const Invocation& inv) {
+  constexpr size_t kMax = 200;
+  std::string shown = display_safe(inv);
+  if (shown.size() <= kMax) return "`" + shown + "`";
+  size_t cut = shown.rfind(' ', kMax);
+  if (cut == std::string::npos || cut == 0) cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  size_t left = 0;
+  for (size_t i = cut; i < shown.size(); ++i)
+    if (shown[i] == ' ' && i + 1 < shown.size() && shown[i + 1] != ' ') ++left;
+  return "`" + shown.substr(0, cut) + " …` (" + std::to_string(left + 1) + " more words)";
+}
+
+const std::string& CheckContext::quoted() const {
+  if (!quoted_done_) {
+    quoted_ = quoted_command(inv);
+    quoted_done_ = true;
+  }
+  return quoted_;
+}
 
 std::string_view action_verb(const std::string& command) {
   if (command == "stop") return "stops";

@@ -54,12 +54,18 @@ class CheckContext {
   const Invocation& inv;
   const Pm2Call& call;
 
+  /// quoted_command(inv), computed once per invocation (a command line of
+  /// thousands of words gets one finding per word).
+  const std::string& quoted() const;
+
   /// The word a target or argument index points at (the program word for -1).
   const Word& word(int arg) const;
   void report(const Rule& rule, int arg, std::string message);
 
  private:
   std::vector<Finding>& out_;
+  mutable std::string quoted_;
+  mutable bool quoted_done_ = false;
 };
 
 struct Rule {
@@ -81,7 +87,9 @@ const Rule* find_rule(std::string_view id);
 std::vector<Finding> check_invocation(const Invocation& inv);
 std::vector<Finding> check_invocation(const Invocation& inv, const Pm2Call& call);
 
-/// Helpers shared by rules' messages.
+/// Helpers shared by rules' messages. The command as the user wrote it,
+/// secrets blanked, in backquotes; past 200 bytes it is cut at a word
+/// boundary and says how many words were left out.
 std::string quoted_command(const Invocation& inv);
 std::string_view action_verb(const std::string& command);
 /// " (`$TARGET` is `all`)" when an expansion produced the word, else "".

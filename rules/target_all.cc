@@ -49,7 +49,7 @@ void check(CheckContext& ctx) {
     }
     ctx.report(kTargetAll, t.arg,
                fmt::format("{}{} {} of the daemon, in every namespace, other applications' included; {}",
-                           quoted_command(ctx.inv), note, what, kInsteadAdvice));
+                           ctx.quoted(), note, what, kInsteadAdvice));
   }
 }
 

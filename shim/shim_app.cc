@@ -260,7 +260,7 @@ class Shim {
       const Policy& sys = policies_.set.system;
       double timeout = sys.lock_timeout_seconds;
       if (policies_.set.extra) timeout = std::min(timeout, policies_.set.extra->lock_timeout_seconds);
-      std::string holder = fmt::format("{} ({})", display_safe(inv_), record_.ci.repository());
+      std::string holder = fmt::format("{} ({})", quoted_command(inv_), record_.ci.repository());
       lock_ = DaemonLock::acquire(
           default_lock_path(home_paths_), holder, std::chrono::milliseconds(static_cast<long>(timeout * 1000)), err,
           [](const std::string& h) { say(fmt::format("pm2guard: waiting for the deployment lock held by {}", h)); });
@@ -393,7 +393,7 @@ class Shim {
   }
 
  private:
-  std::string quoted() const { return "`" + display_safe(inv_) + "`"; }
+  std::string quoted() const { return quoted_command(inv_); }
 
   // How long to wait for stdin to end (pm2 itself would wait forever).
   std::chrono::milliseconds stdin_timeout() const {
