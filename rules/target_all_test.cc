@@ -49,3 +49,15 @@ TEST_CASE("target-all stays silent when no possible value is all", "[rule][targe
   }
   CHECK(fires("dynamic-target", "pm2 delete $APP?web?api"));
 }
+
+TEST_CASE("thousands of targets in one argv: one finding each, with a bounded message", "[rule][target-all]") {
+  std::string line = "pm2 delete";
+  for (int i = 0; i < 4000; ++i) line += " all";
+  auto findings = pm2guard::testing::check_invocation_of(line);
+  REQUIRE(findings.size() == 4000);
+  for (const auto& f : {findings.front(), findings.back()}) {
+    CHECK(f.rule == "target-all");
+    CHECK(f.message.size() < 700);
+    CHECK(f.message.find("(3954 more words)") != std::string::npos);
+  }
+}
