@@ -29,11 +29,14 @@ bool provably_owned(const RuntimeFacts& f, const LiveProcess& p) {
 }
 
 std::string application_of(const LiveProcess& p) {
-  std::string key = p.name;
-  key += '\0';
-  key += p.ns;
-  key += '\0';
-  key += p.exec_path;
+  // Length-prefixed: a name or namespace may hold any byte, NUL included,
+  // and two different triples must never meet in one key.
+  std::string key;
+  for (const std::string* part : {&p.name, &p.ns, &p.exec_path}) {
+    key += std::to_string(part->size());
+    key += ':';
+    key += *part;
+  }
   return key;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -69,7 +70,9 @@ struct Reader {
     } catch (const YAML::Exception&) {
       return fail(n, fmt::format("`{}` must be a number", key));
     }
+    if (!std::isfinite(out)) return fail(n, fmt::format("`{}` must be a finite number", key));
     if (out < min) return fail(n, fmt::format("`{}` must be at least {}", key, min));
+    if (out > 1e9) return fail(n, fmt::format("`{}` must be at most 1000000000", key));
     return true;
   }
 

@@ -83,6 +83,59 @@ std::optional<std::string> to_std_regex(const std::string& source) {
 
 }  // namespace
 
+constexpr size_t kMaxRegexSubject = 512;
+
+// Whether std::regex's backtracking could take exponential or high
+// polynomial time on this pattern: a quantified group that holds a
+// quantifier or an alternation (`(a+)+`, `(a|aa)*`), or more than three
+// unbounded quantifiers. Such patterns are not judged (nobody names a
+// deployment's processes with them, and a name crafted by another team must
+// not hang every regex command while the shim holds the deployment lock).
+bool backtracks_badly(const std::string& src) {
+  struct Group {
+    bool inner_quantifier = false;
+    bool alternation = false;
+  };
+  std::vector<Group> open;
+  int unbounded = 0;
+  bool in_class = false;
+  auto quantifier_at = [&](size_t i) { return i < src.size() && (src[i] == '*' || src[i] == '+' || src[i] == '?' || src[i] == '{'); };
+  for (size_t i = 0; i < src.size(); ++i) {
+    char c = src[i];
+    if (c == '\\') {
+      ++i;
+      if (quantifier_at(i + 1) && !open.empty()) open.back().inner_quantifier = true;
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') {
+        in_class = false;
+        if (quantifier_at(i + 1) && !open.empty()) open.back().inner_quantifier = true;
+      }
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      continue;
+    }
+    if (c == '*' || c == '+' || (c == '{' && src.find(",}", i) == src.find('}', i) - 1)) ++unbounded;
+    if (c == '(') {
+      open.push_back({});
+    } else if (c == ')') {
+      Group g = open.empty() ? Group{} : open.back();
+      if (!open.empty()) open.pop_back();
+      bool quantified = quantifier_at(i + 1);
+      if (quantified && (g.inner_quantifier || g.alternation)) return true;
+      if ((quantified || g.inner_quantifier) && !open.empty()) open.back().inner_quantifier = true;
+    } else if (c == '|') {
+      if (!open.empty()) open.back().alternation = true;
+    } else if ((c == '*' || c == '+' || c == '?' || c == '{') && !open.empty()) {
+      open.back().inner_quantifier = true;
+    }
+  }
+  return unbounded > 3;
+}
+
 std::optional<bool> js_regex_test(const std::string& source, const std::string& name) {
   RegexVerdict v = analyse_js_regex(source);
   if (!v.valid || v.approximate) return std::nullopt;
@@ -94,6 +147,10 @@ std::optional<bool> js_regex_test(const std::string& source, const std::string& 
     return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
   };
   if (non_ascii(source)) return std::nullopt;
+  // libstdc++'s std::regex recurses once per character a quantifier takes:
+  // a name of tens of thousands of characters would overflow the stack. No
+  // judgement is better than a crash (the command is then refused).
+  if (name.size() > kMaxRegexSubject || backtracks_badly(source)) return std::nullopt;
   if (non_ascii(name))
     for (const char* counts : {".", "[^", "\\W", "\\S", "\\D", "\\u", "\\x"})
       if (source.find(counts) != std::string::npos) return std::nullopt;

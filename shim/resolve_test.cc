@@ -288,3 +288,30 @@ TEST_CASE("regexes are tested with JavaScript's reading, not POSIX brackets", "[
   CHECK(r.certain);
   CHECK(r.ids == V{1});
 }
+
+TEST_CASE("regexes std::regex could not evaluate safely are not judged", "[resolve]") {
+  std::string long_name = "web-" + std::string(100000, 'a');
+  CHECK_FALSE(js_regex_test("^web-.*$", long_name).has_value());  // would overflow the stack
+  CHECK(js_regex_test("^web-", "web-api") == true);
+  CHECK(js_regex_test("a+$", "web-api") == false);
+  for (const char* bad : {"(a+)+$", "(a|aa)*b", "(x*)*", "(\\w+\\s?)+$", ".*.*.*.*x", "((ab)+c)+"}) {
+    INFO(bad);
+    CHECK_FALSE(js_regex_test(bad, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!").has_value());
+  }
+  for (const char* fine : {"^(web|api)-", "(ab)+", "^web-[a-z]+$", "-(test|staging)$"}) {
+    INFO(fine);
+    CHECK(js_regex_test(fine, "web-ab").has_value());
+  }
+}
+
+TEST_CASE("a long name under a regex target fails closed instead of crashing", "[resolve]") {
+  std::vector<ProcessInfo> procs(2);
+  procs[0].pm_id = 0;
+  procs[0].name = "web-" + std::string(30000, 'a');
+  procs[1].pm_id = 1;
+  procs[1].name = "web-api";
+  ResolveInput in;
+  in.processes = &procs;
+  Resolution r = resolve_targets(parse_pm2_call(invocation_from_argv({"pm2", "restart", "/^web-.*$/"})), in);
+  CHECK_FALSE(r.certain);
+}
