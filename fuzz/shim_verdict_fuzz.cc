@@ -34,8 +34,8 @@
 //
 // The invariant (checked with __builtin_trap, so any violation is a crash
 // libFuzzer reports and the replay test fails on), besides "no crash, no
-// sanitizer report": a command the shim guards (shim_app.cc: is_destructive,
-// or a target command reading stdin) is never allowed when its resolved
+// sanitizer report": a command the shim judges (every command off the
+// safe list, shim_app.cc: is_known_harmless) is never allowed when its resolved
 // targets cover every non-module process of the daemon, those processes are
 // more than `max_processes` applications (instances of one app, with the
 // same name, namespace and script, count once), and not every one of them
@@ -156,19 +156,6 @@ Caller make_caller(uint8_t sel) {
   return c;
 }
 
-// shim_app.cc changes_shared_state(): save, cleardump and flush with no app
-// are audited, not judged (the shim skips decide() for them).
-bool changes_shared_state(const Pm2Call& call) {
-  if (!call.runs() || !call.spec) return false;
-  const std::string& c = call.command;
-  return c == "dump" || c == "cleardump" || (c == "flush" && call.positionals.empty());
-}
-
-bool has_stdin_target(const Pm2Call& call) {
-  for (const Target& t : call.targets)
-    if (t.form == TargetForm::Stdin) return true;
-  return false;
-}
 
 ConfigApps apps_like_the_table(const std::vector<ProcessInfo>& procs) {
   ConfigApps a;
@@ -323,10 +310,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Invocation inv = invocation_from_argv(argv);
   Pm2Call call = parse_pm2_call(inv);
   (void)display_safe(inv);
-  const bool audit_only = changes_shared_state(call);
-  const bool guarded = is_destructive(call) || audit_only ||
-                       (call.spec && call.spec->impact == Impact::Targets && has_stdin_target(call));
-  if (!guarded) return 0;  // passed through to pm2 unjudged
+  // Default deny: everything off the safe list is judged.
+  if (is_known_harmless(call)) return 0;  // passed through to pm2 unjudged
 
   const bool loads = (sel & 0x80) != 0;
   ResolveInput rin;
@@ -347,12 +332,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const PolicySet& policies = policy_sets()[(sel >> 2) & 3];
   const Caller caller = make_caller(sel);
-  Verdict v = audit_only ? Verdict{} : decide(policies, inv, call, procs, res, caller);
+  Verdict v = decide(policies, inv, call, procs, res, caller);
   if (v.kind != Verdict::Allow && v.kind != Verdict::Refuse && v.kind != Verdict::Override) violation();
   if (v.kind == Verdict::Allow && !v.findings.empty()) violation();
   if (v.kind != Verdict::Allow && v.findings.empty()) violation();
   if (v.findings.size() != v.policies.size()) violation();
-  if (!audit_only && v.targets != res.ids) violation();
+  if (v.targets != res.ids) violation();
   // Overrides are off in every policy here.
   if (v.kind == Verdict::Override) violation();
 
