@@ -53,6 +53,9 @@ const char* kLintUsage =
     "exit status: 0 no error-severity finding, 1 at least one, 2 usage error or a file that could not be\n"
     "read or parsed (every other file is still linted).\n";
 
+// A command-line argument quoted back in a message on the terminal.
+std::string shown_arg(const std::string& a) { return lint::output_text(a, lint::TextSink::Terminal); }
+
 int lint_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   lint::LintOptions options;
   std::string format = "text";
@@ -81,7 +84,7 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
       if (!v) return kUsageOrInput;
       format = *v;
       if (format != "text" && format != "json" && format != "github" && format != "sarif") {
-        err << fmt::format("pm2guard lint: unknown format '{}' (text, json, github, sarif)\n", format);
+        err << fmt::format("pm2guard lint: unknown format '{}' (text, json, github, sarif)\n", shown_arg(format));
         return kUsageOrInput;
       }
     } else if (a == "-d" || a.rfind("--disable", 0) == 0) {
@@ -92,7 +95,7 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
         size_t comma = v->find(',', pos);
         std::string id = v->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         if (!find_rule(id)) {
-          err << fmt::format("pm2guard lint: unknown rule '{}' (see `pm2guard rules`)\n", id);
+          err << fmt::format("pm2guard lint: unknown rule '{}' (see `pm2guard rules`)\n", shown_arg(id));
           return kUsageOrInput;
         }
         options.disabled.insert(id);
@@ -113,13 +116,13 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
       if (!v) return kUsageOrInput;
       color = *v;
       if (color != "auto" && color != "always" && color != "never") {
-        err << fmt::format("pm2guard lint: --color takes auto, always or never, not '{}'\n", color);
+        err << fmt::format("pm2guard lint: --color takes auto, always or never, not '{}'\n", shown_arg(color));
         return kUsageOrInput;
       }
     } else if (a == "--no-excerpt") {
       excerpts = false;
     } else {
-      err << fmt::format("pm2guard lint: unknown option '{}'\n{}", a, kLintUsage);
+      err << fmt::format("pm2guard lint: unknown option '{}'\n{}", shown_arg(a), kLintUsage);
       return kUsageOrInput;
     }
   }
@@ -158,7 +161,7 @@ int explain_command(const std::vector<std::string>& args, std::ostream& out, std
   }
   const Rule* r = find_rule(args[0]);
   if (!r) {
-    err << fmt::format("pm2guard explain: unknown rule '{}' (see `pm2guard rules`)\n", args[0]);
+    err << fmt::format("pm2guard explain: unknown rule '{}' (see `pm2guard rules`)\n", shown_arg(args[0]));
     return kUsageOrInput;
   }
   std::string_view where = r->front == RuleFront::Both     ? "checked by the linter and by the shim"
@@ -200,7 +203,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     out << kUsage;
     return kClean;
   }
-  err << fmt::format("pm2guard: unknown command '{}'\n{}", cmd, kUsage);
+  err << fmt::format("pm2guard: unknown command '{}'\n{}", shown_arg(cmd), kUsage);
   return kUsageOrInput;
 }
 

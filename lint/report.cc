@@ -62,21 +62,23 @@ uint32_t end_char_col(std::string_view text, uint32_t byte_col) {
 }
 
 // The code point of the character at byte `i` of a line and its length in
-// bytes (U+FFFD for a malformed sequence; read_source lets none through).
+// bytes: the bytes up to the next character start (starts_char, so that the
+// columns agree with chars_in). `valid`: they are one well-formed UTF-8
+// sequence (utf8_sequence, the reader's definition).
 struct Char {
   char32_t cp;
   size_t len;
+  bool valid;
 };
 Char char_at(std::string_view s, size_t i) {
   size_t len = 1;
   while (i + len < s.size() && !starts_char(s, i + len)) ++len;
   unsigned b0 = static_cast<unsigned char>(s[i]);
-  size_t need = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-  if (need != len) return {0xFFFD, len};
-  if (len == 1) return {b0, 1};
+  if (utf8_sequence(s, i) != len) return {0xFFFD, len, false};
+  if (len == 1) return {b0, 1, true};
   char32_t cp = b0 & (0x7Fu >> len);
   for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
-  return {cp, len};
+  return {cp, len, true};
 }
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -97,13 +99,27 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
-// What the terminal is shown for a character of the file: control characters
+// Bytes that are not UTF-8, as `\xFF`: visible, ASCII, and the same in every
+// format.
+void append_escaped_bytes(std::string& out, std::string_view bytes) {
+  static const char* kHex = "0123456789ABCDEF";
+  for (char ch : bytes) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0xF];
+  }
+}
+
+// The one classifier of characters a reader must not be handed raw: what a
+// terminal or an annotation is shown for a character. Control characters
 // (which could move the cursor, end the line early or change the terminal's
 // state) as their visible symbols (U+2400...), C1 controls and the
-// bidirectional overrides and isolates (which reorder what follows them) as
-// U+FFFD. Tabs stay tabs.
-char32_t shown_char(char32_t c) {
-  if (c == '\t') return c;
+// bidirectional embeddings, overrides and isolates (which reorder what
+// follows them) as U+FFFD. `keep` are the controls that the format itself
+// deals with (a tab in an excerpt, a line break the annotation escapes).
+char32_t shown_char(char32_t c, std::string_view keep = "\t") {
+  if (c < 0x20 && keep.find(static_cast<char>(c)) != std::string_view::npos) return c;
   if (c < 0x20) return 0x2400 + c;
   if (c == 0x7F) return 0x2421;
   if (c >= 0x80 && c < 0xA0) return 0xFFFD;
@@ -111,23 +127,51 @@ char32_t shown_char(char32_t c) {
   return c;
 }
 
-// Appends character `c`, found at `s.substr(i)`, as shown_char shows it, and
-// returns what was shown.
-char32_t append_shown(std::string& out, std::string_view s, size_t i, Char c) {
-  char32_t v = shown_char(c.cp);
-  if (v == c.cp && c.cp != 0xFFFD) out.append(s.substr(i, c.len));
+// Appends character `c`, found at `s.substr(i)`, as shown_char shows it
+// (bytes that are not UTF-8 escaped), and returns what was shown: U+FFFD for
+// escaped bytes.
+char32_t append_shown(std::string& out, std::string_view s, size_t i, Char c, std::string_view keep = "\t") {
+  if (!c.valid) {
+    append_escaped_bytes(out, s.substr(i, c.len));
+    return 0xFFFD;
+  }
+  char32_t v = shown_char(c.cp, keep);
+  if (v == c.cp) out.append(s.substr(i, c.len));
   else append_utf8(out, v);
   return v;
 }
 
 // `s` with every character as shown_char shows it.
-std::string shown(std::string_view s) {
+std::string shown(std::string_view s, std::string_view keep = "\t") {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    Char c = char_at(s, i);
-    append_shown(out, s, i, c);
-    i += c.len;
+    size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      append_escaped_bytes(out, s.substr(i, 1));
+      ++i;
+      continue;
+    }
+    append_shown(out, s, i, char_at(s.substr(0, i + n), i), keep);
+    i += n;
+  }
+  return out;
+}
+
+// `s` as valid UTF-8: well-formed sequences as they are (JSON escapes the
+// control characters itself), the other bytes escaped.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      append_escaped_bytes(out, s.substr(i, 1));
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
   }
   return out;
 }
@@ -145,7 +189,7 @@ std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, 
     char32_t v = append_shown(text, line, i, c);
     i += c.len;
     if (col >= c2) continue;
-    int w = v == '\t' ? 1 : display_width(v);
+    int w = !c.valid ? static_cast<int>(4 * c.len) : v == '\t' ? 1 : display_width(v);
     if (col < c1) {
       if (v == '\t') caret += '\t';
       else caret.append(static_cast<size_t>(w), ' ');
@@ -250,6 +294,16 @@ json sarif_rule(const Rule& r) {
   return j;
 }
 
+// Serialises a document whose texts all went through output_text. Should a
+// text ever miss it, the serialiser replaces what is not UTF-8 rather than
+// throwing: a report is never lost.
+std::string dump(const json& root) {
+  return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// A message for a workflow command.
+std::string annotation(std::string_view message) { return github_data(output_text(message, TextSink::Github)); }
+
 json position(uint32_t v) { return v ? json(v) : json(nullptr); }
 
 std::string location(const std::string& path, uint32_t line, uint32_t col) {
@@ -260,10 +314,10 @@ std::string location(const std::string& path, uint32_t line, uint32_t col) {
 
 json error_json(const FileError& e) {
   json j;
-  j["file"] = e.path;
+  j["file"] = output_text(e.path, TextSink::Json);
   j["line"] = position(e.line);
   j["column"] = position(e.line ? e.col : 0);
-  j["message"] = e.message;
+  j["message"] = output_text(e.message, TextSink::Json);
   return j;
 }
 
@@ -280,10 +334,11 @@ std::string excerpt_lines(const SourceFile& file, const CharRange& c, Severity s
 }
 
 std::string error_text(const FileError& e, const SourceFile* file, const TextStyle& style) {
-  std::string where = shown(location(e.path, e.line, e.col));
+  std::string where = output_text(location(e.path, e.line, e.col), TextSink::Terminal);
+  std::string message = output_text(e.message, TextSink::Terminal);
   std::string out = style.color
-                        ? fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, shown(e.message))
-                        : fmt::format("{}: error: {}\n", where, shown(e.message));
+                        ? fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, message)
+                        : fmt::format("{}: error: {}\n", where, message);
   if (file) out += excerpt_lines(*file, CharRange{e.line, e.line ? e.col : 0, e.line, e.col + 1}, Severity::Error, style);
   return out;
 }
@@ -361,6 +416,15 @@ int display_width(char32_t c) {
   return in(kWide) ? 2 : 1;
 }
 
+std::string output_text(std::string_view s, TextSink sink) {
+  switch (sink) {
+    case TextSink::Terminal: return shown(s);
+    case TextSink::Json: return valid_utf8(s);
+    case TextSink::Github: return shown(s, "\r\n");  // github_data escapes line breaks
+  }
+  return valid_utf8(s);
+}
+
 Summary summarise(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
   Summary s;
   s.files = reports.size();
@@ -385,12 +449,13 @@ std::string render_text(const std::vector<FileReport>& reports, const std::vecto
     if (r.error) out += error_text(*r.error, file, style);
     for (const LintFinding& f : r.findings) {
       CharRange c = char_range(file, f.range);
-      std::string where = shown(location(r.path, c.line, c.col));
+      std::string where = output_text(location(r.path, c.line, c.col), TextSink::Terminal);
+      std::string message = output_text(f.message, TextSink::Terminal);
       if (style.color)
         out += fmt::format("{}{}:{} {}{}:{} {} {}[{}]{}\n", kBold, where, kReset, severity_color(f.severity),
-                           severity_name(f.severity), kReset, shown(f.message), kCyan, f.rule, kReset);
+                           severity_name(f.severity), kReset, message, kCyan, f.rule, kReset);
       else
-        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), shown(f.message), f.rule);
+        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), message, f.rule);
       if (file) out += excerpt_lines(*file, c, f.severity, style);
     }
   }
@@ -409,43 +474,45 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
     for (const LintFinding& f : r.findings) {
       CharRange c = char_range(file, f.range);
       json j;
-      j["file"] = r.path;
+      j["file"] = output_text(r.path, TextSink::Json);
       j["line"] = position(c.line);
       j["column"] = position(c.col);
       j["end_line"] = position(c.col ? c.end_line : 0);
       j["end_column"] = position(c.col ? c.end_col : 0);
       j["rule"] = f.rule;
       j["severity"] = severity_name(f.severity);
-      j["message"] = f.message;
-      j["via"] = f.via;
+      j["message"] = output_text(f.message, TextSink::Json);
+      json via = json::array();
+      for (const std::string& v : f.via) via.push_back(output_text(v, TextSink::Json));
+      j["via"] = std::move(via);
       findings.push_back(std::move(j));
     }
   }
   root["findings"] = std::move(findings);
   root["errors"] = std::move(errors);
-  return root.dump(2) + "\n";
+  return dump(root);
 }
 
 std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
   // file=, and line= and col= when known.
   auto where = [&](const std::string& path, uint32_t line, uint32_t col) {
-    std::string o = "file=" + github_property(relative_path(path));
+    std::string o = "file=" + github_property(output_text(relative_path(path), TextSink::Github));
     if (line) o += fmt::format(",line={}", line);
     if (line && col) o += fmt::format(",col={}", col);
     return o;
   };
   std::string out;
   for (const FileError& e : discovery_errors)
-    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), github_data(e.message));
+    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), annotation(e.message));
   for (const FileReport& r : reports) {
     if (r.error)
-      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), github_data(r.error->message));
+      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), annotation(r.error->message));
     const SourceFile* file = r.source ? &*r.source : nullptr;
     for (const LintFinding& f : r.findings) {
       CharRange c = char_range(file, f.range);
       const char* level = f.severity == Severity::Error ? "error" : f.severity == Severity::Warning ? "warning" : "notice";
       out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col),
-                         github_property("pm2guard " + f.rule), github_data(f.message));
+                         github_property(output_text("pm2guard " + f.rule, TextSink::Github)), annotation(f.message));
     }
   }
   return out;
@@ -461,7 +528,7 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
   auto notify = [&](const FileError& e) {
     CharRange c{e.line, e.line ? e.col : 0, e.line, e.col + 1};
     notifications.push_back({{"level", "error"},
-                             {"message", {{"text", e.message}}},
+                             {"message", {{"text", output_text(e.message, TextSink::Json)}}},
                              {"locations", json::array({{{"physicalLocation", sarif_physical(e.path, c)}}})}});
   };
   for (const FileError& e : discovery_errors) notify(e);
@@ -474,7 +541,7 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
       auto it = std::find_if(all.begin(), all.end(), [&](const Rule* x) { return x->id == f.rule; });
       if (it != all.end()) result["ruleIndex"] = it - all.begin();
       result["level"] = severity_name(f.severity);
-      result["message"] = {{"text", f.message}};
+      result["message"] = {{"text", output_text(f.message, TextSink::Json)}};
       result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, char_range(file, f.range))}}});
       results.push_back(std::move(result));
     }
@@ -500,7 +567,7 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
   root["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   root["version"] = "2.1.0";
   root["runs"] = json::array({std::move(run)});
-  return root.dump(2) + "\n";
+  return dump(root);
 }
 
 }  // namespace pm2guard::lint

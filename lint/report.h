@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lint.h"
@@ -62,6 +63,24 @@ struct CharRange {
 /// missing or reversed end becomes one character; a range is never empty.
 /// Without a file, the columns are taken as they are.
 CharRange char_range(const SourceFile* file, const SourceRange& bytes);
+
+/// Where a text is written.
+enum class TextSink {
+  Terminal,  ///< the text format, and messages on stderr
+  Json,      ///< JSON and SARIF
+  Github,    ///< workflow commands (annotations)
+};
+
+/// Every text that reaches an output (file names, messages, the words of a
+/// script they quote) is made fit for it here, and nowhere else. Bytes that
+/// are not UTF-8 are shown escaped (`\xFF`) in every format, so JSON and SARIF
+/// always hold valid UTF-8. Terminal and annotations also never receive a
+/// raw control character (C0, DEL, C1: ESC could rewrite the terminal, a
+/// line break forge an annotation) or a bidirectional embedding, override or
+/// isolate (U+202A-U+202E, U+2066-U+2069): C0 and DEL as their visible
+/// symbols (U+2400-U+2421), the others as U+FFFD. The terminal keeps tabs;
+/// annotations keep CR and LF, which the workflow-command escaping encodes.
+std::string output_text(std::string_view s, TextSink sink);
 
 /// Terminal cells a code point takes: 2 for East Asian wide and fullwidth
 /// characters and the common emoji, 0 for combining marks and zero-width

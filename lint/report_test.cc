@@ -589,3 +589,134 @@ TEST_CASE("excerpt: an error column past the line's text puts the caret just aft
   r.error = FileError{"x.yml", 9, 1, "invalid YAML: far"};
   CHECK(lines_of(plain_text({r})).size() == 1);
 }
+
+// ---------------------------------------------------------------------------
+// Texts that are not fit for an output: bytes that are not UTF-8 (a word like
+// $'\xff', a file name), control and bidirectional characters. output_text is
+// the one place that makes each text fit for its format.
+
+namespace {
+
+// Every byte sequence of `s` is well-formed UTF-8.
+bool is_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A raw control byte (C0 but LF, DEL), a C1 control or a bidirectional
+// control in `s` (which is valid UTF-8).
+bool has_raw_control(const std::string& s, bool allow_tab) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\n' && !(allow_tab && c == '\t')) || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xA0) return true;  // U+0080-U+009F
+    if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(s[i + 2]) >= 0xAA && static_cast<unsigned char>(s[i + 2]) <= 0xAE)
+      return true;
+    if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x81 &&
+        static_cast<unsigned char>(s[i + 2]) >= 0xA6 && static_cast<unsigned char>(s[i + 2]) <= 0xA9)
+      return true;
+  }
+  return false;
+}
+
+// Not UTF-8: a lone byte, a stray continuation, a truncated sequence, an
+// overlong '/', a surrogate, a code point above U+10FFFF.
+const std::string kNotUtf8 = "a\xFF" "b\x80" "c\xE2\x82" "d\xC0\xAF" "e\xED\xA0\x80" "f\xF4\x90\x80\x80";
+// Controls and bidirectional characters, all valid UTF-8.
+const std::string kControls = "\x1B[2J\x07\x7F\xC2\x9B\xE2\x80\xAE\xE2\x81\xA6\t";
+
+}  // namespace
+
+TEST_CASE("output_text: bytes that are not UTF-8 are shown escaped in every format", "[report][bad-text]") {
+  for (TextSink sink : {TextSink::Terminal, TextSink::Json, TextSink::Github}) {
+    std::string out = output_text(kNotUtf8, sink);
+    INFO(out);
+    CHECK(is_utf8(out));
+    CHECK(out == "a\\xFFb\\x80c\\xE2\\x82d\\xC0\\xAFe\\xED\\xA0\\x80f\\xF4\\x90\\x80\\x80");
+  }
+  // Valid text is left as it is.
+  CHECK(output_text("d\xC3\xA9ploy \xE6\x97\xA5 \xF0\x9F\x9A\x80", TextSink::Json) ==
+        "d\xC3\xA9ploy \xE6\x97\xA5 \xF0\x9F\x9A\x80");
+}
+
+TEST_CASE("output_text: terminal and annotations never receive a raw control or bidi character", "[report][bad-text]") {
+  // JSON escapes the controls itself; the text stays as it is.
+  CHECK(output_text(kControls, TextSink::Json) == kControls);
+  std::string term = output_text(kControls + "\r\n", TextSink::Terminal);
+  CHECK_FALSE(has_raw_control(term, /*allow_tab=*/true));
+  CHECK(term == "\xE2\x90\x9B[2J\xE2\x90\x87\xE2\x90\xA1\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\t\xE2\x90\x8D\xE2\x90\x8A");
+  std::string gh = output_text(kControls + "\r\n", TextSink::Github);
+  // CR and LF stay for github_data to encode; a tab is shown.
+  CHECK(gh == "\xE2\x90\x9B[2J\xE2\x90\x87\xE2\x90\xA1\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xE2\x90\x89\r\n");
+}
+
+TEST_CASE("json and sarif: a finding and a path that are not UTF-8 still make a valid document", "[report][bad-text]") {
+  LintFinding f = finding(bytes(1, 5, 1, 9), "target-all", Severity::Error, "`pm2 delete '" + kNotUtf8 + "'`");
+  f.via = {"ssh " + kNotUtf8, "sudo"};
+  FileReport r = report(".github/workflows/x" + kNotUtf8 + ".yml", "pm2 delete all\n", {f});
+  FileReport broken;
+  broken.path = "y" + kNotUtf8 + ".sh";
+  broken.error = FileError{broken.path, 0, 0, "cannot read " + kNotUtf8};
+  std::vector<FileError> discovery = {FileError{"z\xFF", 0, 0, "No such file or directory"}};
+
+  std::string js;
+  REQUIRE_NOTHROW(js = render_json({r, broken}, discovery));
+  CHECK(is_utf8(js));
+  json j = json::parse(js);  // strict: throws on invalid UTF-8
+  REQUIRE(j["findings"].size() == 1);
+  CHECK(j["findings"][0]["file"] == ".github/workflows/xa\\xFFb\\x80c\\xE2\\x82d\\xC0\\xAFe\\xED\\xA0\\x80f\\xF4\\x90\\x80\\x80.yml");
+  CHECK(contains(j["findings"][0]["message"].get<std::string>(), "a\\xFFb\\x80"));
+  CHECK(j["findings"][0]["via"][0] == "ssh " + output_text(kNotUtf8, TextSink::Json));
+  REQUIRE(j["errors"].size() == 2);
+  CHECK(j["errors"][0]["file"] == "z\\xFF");
+  CHECK(contains(j["errors"][1]["message"].get<std::string>(), "cannot read a\\xFF"));
+
+  std::string sa;
+  REQUIRE_NOTHROW(sa = render_sarif({r, broken}, discovery));
+  CHECK(is_utf8(sa));
+  json s = json::parse(sa);
+  json result = s["runs"][0]["results"][0];
+  CHECK(contains(result["message"]["text"].get<std::string>(), "a\\xFFb\\x80"));
+  // The URI percent-encodes every byte of the name.
+  CHECK(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] ==
+        ".github/workflows/xa%FFb%80c%E2%82d%C0%AFe%ED%A0%80f%F4%90%80%80.yml");
+  CHECK(s["runs"][0]["invocations"][0]["toolExecutionNotifications"].size() == 2);
+}
+
+TEST_CASE("github and text: file names and messages with controls, bidi and bad bytes", "[report][bad-text]") {
+  std::string name = "w" + kControls + kNotUtf8 + ".yml";
+  LintFinding f = finding(bytes(1, 5, 1, 9), "daemon-teardown", Severity::Error, "`pm2 " + kControls + kNotUtf8 + "`");
+  FileReport r = report(name, "pm2 kill\n", {f});
+  FileReport broken;
+  broken.path = name;
+  broken.error = FileError{name, 1, 1, "invalid YAML: " + kControls};
+  std::vector<FileError> discovery = {FileError{name, 0, 0, "No such file or directory"}};
+
+  std::string gh = render_github({r, broken}, discovery);
+  CHECK(is_utf8(gh));
+  CHECK_FALSE(has_raw_control(gh, /*allow_tab=*/false));
+  std::vector<std::string> lines = lines_of(gh);
+  REQUIRE(lines.size() == 3);  // nothing in a name or a message starts a new command
+  for (const std::string& l : lines) CHECK(l.rfind("::error file=w\xE2\x90\x9B[2J", 0) == 0);
+  CHECK(contains(lines[1], "a\\xFFb\\x80"));
+
+  std::string text = plain_text({r, broken}, discovery);
+  CHECK(is_utf8(text));
+  CHECK_FALSE(has_raw_control(text, /*allow_tab=*/true));
+  CHECK(contains(text, "w\xE2\x90\x9B[2J"));
+  CHECK(contains(text, "a\\xFFb\\x80"));
+}
+
+TEST_CASE("excerpt: a line that is not UTF-8 is escaped and the caret follows", "[report][text][caret][bad-text]") {
+  // read_source refuses such files; a text built in memory can still hold one.
+  FileReport r = report("t.sh", "x=\xFF; pm2 kill\n", {finding(bytes(1, 7, 1, 11), "daemon-teardown")});
+  std::vector<std::string> lines = lines_of(plain_text({r}));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[1] == "  x=\\xFF; pm2 kill");
+  CHECK(lines[2] == std::string(2 + 9, ' ') + "^~~~");
+}

@@ -28,13 +28,14 @@ std::vector<uint32_t> index_lines(std::string_view text) {
   return starts;
 }
 
-// Length of the well-formed UTF-8 sequence at `i`, or 0 when it is not one
-// (overlong forms, surrogates and code points above U+10FFFF are refused).
+}  // namespace
+
 size_t utf8_sequence(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
     return k < s.size() && b(k) >= lo && b(k) <= hi;
   };
+  if (i >= s.size()) return 0;
   unsigned c = b(i);
   if (c < 0x80) return 1;
   if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
@@ -46,8 +47,6 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   if (c == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
   return 0;
 }
-
-}  // namespace
 
 SourceFile SourceFile::from_string(std::string path, std::string contents) {
   SourceFile f;

@@ -43,6 +43,12 @@ struct FileError {
 /// invalid UTF-8), naming the offending position.
 std::optional<SourceFile> read_source(const std::string& path, FileError& error);
 
+/// Length of the well-formed UTF-8 sequence at byte `i` of `s`, or 0 when
+/// there is none (a stray continuation byte, a truncated sequence, an
+/// overlong form, a surrogate, a code point above U+10FFFF). The one
+/// definition of valid UTF-8: read_source and the reports use it.
+size_t utf8_sequence(std::string_view s, size_t i);
+
 /// Number of characters (UTF-8 code points) in the first `bytes` bytes of `s`.
 uint32_t char_column(std::string_view line, uint32_t byte_col);
 
