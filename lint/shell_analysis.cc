@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "bash_escapes.h"
 #include "command_knowledge.h"
 #include "expr_mask.h"
 #include "pm2_cli.h"
@@ -1035,67 +1036,13 @@ class Analyser {
     return out;
   }
 
-  // Backslash escapes as printf's format and %b (and echo -e) read them,
-  // each output byte mapped to its escape. Returns false at \c (stop),
-  // which bash's printf honours in %b and echo -e but not in a format.
-  static bool decode_printf_escapes(const MappedText& in, MappedText& out, bool format = false) {
-    const std::string& s = in.text();
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (s[i] != '\\' || i + 1 == s.size()) {
-        out.append(s[i], in.origin(i));
-        continue;
-      }
-      uint32_t at = in.origin(i);
-      char e = s[++i];
-      switch (e) {
-        case 'n': out.append('\n', at); break;
-        case 't': out.append('\t', at); break;
-        case 'r': out.append('\r', at); break;
-        case 'a': out.append('\a', at); break;
-        case 'b': out.append('\b', at); break;
-        case 'f': out.append('\f', at); break;
-        case 'v': out.append('\v', at); break;
-        case 'e': case 'E': out.append('\x1b', at); break;
-        case '\\': out.append('\\', at); break;
-        case 'c':
-          if (!format) return false;
-          out.append('\\', at);
-          out.append('c', in.origin(i));
-          break;
-        case 'x': {
-          int v = 0, n = 0;
-          while (n < 2 && i + 1 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1]))) {
-            char h = s[++i];
-            v = v * 16 + (isdigit(static_cast<unsigned char>(h)) ? h - '0' : (tolower(h) - 'a' + 10));
-            ++n;
-          }
-          if (n == 0) {
-            out.append('\\', at);
-            out.append('x', in.origin(i));
-          } else {
-            out.append(static_cast<char>(v), at);
-          }
-          break;
-        }
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-          // \0NNN (echo, %b) or \NNN (printf's format): up to three octal digits.
-          int v = 0, n = 0;
-          if (e == '0') {
-            while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') v = v * 8 + (s[++i] - '0'), ++n;
-          } else {
-            v = e - '0';
-            n = 1;
-            while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') v = v * 8 + (s[++i] - '0'), ++n;
-          }
-          out.append(static_cast<char>(v), at);
-          break;
-        }
-        default:
-          out.append('\\', at);
-          out.append(e, in.origin(i));
-      }
-    }
-    return true;
+  // Backslash escapes as echo -e, printf's format or %b read them (the one
+  // decoder, bash_escapes.h), each output byte mapped to its escape. Returns
+  // false at \c in echo -e and %b: no further output at all.
+  static bool decode_printf_escapes(const MappedText& in, MappedText& out, EscapeDialect dialect) {
+    Unescaped u = unescape(in.text(), dialect);
+    for (size_t k = 0; k < u.bytes.size(); ++k) out.append(u.bytes[k], in.origin(u.from[k]));
+    return !u.stop_output;
   }
 
   // printf FORMAT ARGS: the format reused while arguments remain; %s, %b,
@@ -1104,7 +1051,7 @@ class Analyser {
     // Escapes first (a `%` spelled as an escape then reads as a directive,
     // where printf would print it: a corner not worth a second pass).
     MappedText fmt;
-    decode_printf_escapes(format, fmt, /*format=*/true);
+    decode_printf_escapes(format, fmt, EscapeDialect::PrintfFormat);
     const std::string& f = fmt.text();
     size_t next = 0;
     for (int round = 0; round < 64; ++round) {
@@ -1126,7 +1073,7 @@ class Analyser {
         if (next < args.size()) {
           const EvalWord& arg = args[next++];
           if (conv == 'b' && arg.literal) {
-            if (!decode_printf_escapes(arg.text, out)) return;
+            if (!decode_printf_escapes(arg.text, out, EscapeDialect::PrintfB)) return;
           } else {
             out.append(conv == 'c' ? arg.text.slice(0, std::min<size_t>(1, arg.text.size())) : arg.text);
           }
@@ -1470,51 +1417,13 @@ class Analyser {
     return out;
   }
 
+  // The content of $'...' as bash reads it (bash_escapes.h).
   std::vector<std::pair<char, uint32_t>> decode_ansi_c(const Parse& p, uint32_t b, uint32_t e) {
     std::vector<std::pair<char, uint32_t>> out;
-    const std::string& t = p.text.text();
-    for (uint32_t i = b; i < e; ++i) {
-      uint32_t o = p.text.origin(i);
-      if (t[i] != '\\' || i + 1 >= e) {
-        out.push_back({t[i], o});
-        continue;
-      }
-      char d = t[++i];
-      switch (d) {
-        case 'n': out.push_back({'\n', o}); break;
-        case 't': out.push_back({'\t', o}); break;
-        case 'r': out.push_back({'\r', o}); break;
-        case 'e': case 'E': out.push_back({'\x1b', o}); break;
-        case 'a': out.push_back({'\a', o}); break;
-        case 'b': out.push_back({'\b', o}); break;
-        case 'f': out.push_back({'\f', o}); break;
-        case 'v': out.push_back({'\v', o}); break;
-        case 'x': {
-          unsigned v = 0;
-          int k = 0;
-          while (k < 2 && i + 1 < e && isxdigit(static_cast<unsigned char>(t[i + 1]))) {
-            v = v * 16 + static_cast<unsigned>(isdigit(static_cast<unsigned char>(t[i + 1])) ? t[i + 1] - '0'
-                                                                                             : (tolower(t[i + 1]) - 'a' + 10));
-            ++i;
-            ++k;
-          }
-          out.push_back({static_cast<char>(v), o});
-          break;
-        }
-        default:
-          if (d >= '0' && d <= '7') {
-            unsigned v = static_cast<unsigned>(d - '0');
-            int k = 1;
-            while (k < 3 && i + 1 < e && t[i + 1] >= '0' && t[i + 1] <= '7') {
-              v = v * 8 + static_cast<unsigned>(t[++i] - '0');
-              ++k;
-            }
-            out.push_back({static_cast<char>(v), o});
-          } else {
-            out.push_back({d, o});
-          }
-      }
-    }
+    if (e <= b) return out;
+    Unescaped u = unescape(std::string_view(p.text.text()).substr(b, e - b), EscapeDialect::AnsiC);
+    out.reserve(u.bytes.size());
+    for (size_t k = 0; k < u.bytes.size(); ++k) out.push_back({u.bytes[k], p.text.origin(b + u.from[k])});
     return out;
   }
 
@@ -2630,16 +2539,17 @@ class Analyser {
         ++i;
       }
       out.has_text = true;
-      for (size_t k = i; k < argv.size(); ++k) {
+      bool stopped = false;
+      for (size_t k = i; k < argv.size() && !stopped; ++k) {
         if (k > i) out.text.append(' ', argv[k].file_begin);
         if (escapes && argv[k].literal) {
-          if (!decode_printf_escapes(argv[k].text, out.text)) break;  // \c: no further output
+          stopped = !decode_printf_escapes(argv[k].text, out.text, EscapeDialect::Echo);  // \c: no further output
         } else {
           out.text.append(argv[k].text);
         }
         out.listing = merge(out.listing, argv[k].listing);
       }
-      if (!argv.empty()) out.text.append('\n', argv.back().file_end);
+      if (!argv.empty() && !stopped) out.text.append('\n', argv.back().file_end);
       return out;
     }
     if (name == "printf") {

@@ -442,6 +442,42 @@ TEST_CASE("printf and echo -e output as the shell reading it sees it", "[shell][
   CHECK(findings("printf 'pm2 kill\\n'\necho -e 'pm2 delete all'\n").empty());
 }
 
+TEST_CASE("ANSI-C quoting reads as bash 5 reads it", "[shell][words][escapes]") {
+  // \u and \U with four/eight digits or fewer, \x, octal, \c: all `all`.
+  for (const char* word : {"$'\\u0061ll'", "$'\\u61ll'", "$'\\U00000061ll'", "$'\\U61\\u6c\\x6c'", "$'\\x61ll'",
+                           "$'\\x{61}ll'", "$'\\141ll'", "$'a\\154\\154'", "$'\\u0061\\u006C\\u006c'"}) {
+    INFO(word);
+    CHECK(findings(std::string("pm2 delete ") + word + "\n") == L{"1:target-all"});
+  }
+  // What bash does not decode stays: `\q`, `\x`, `\u` without digits.
+  CHECK(findings("pm2 delete $'\\all'\n").empty());   // `\all`
+  CHECK(findings("pm2 delete $'\\uall'\n").empty());  // `\uall`
+  CHECK(findings("pm2 delete $'\\xall'\n").empty());  // \xa and `ll`
+  // A NUL ends the string: `$'all\0x'` is `all`, `$'al\x00l'` is `al`.
+  CHECK(findings("pm2 delete $'all\\0x'\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete $'all\\x00x'\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete $'all\\u0000x'\n") == L{"1:target-all"});
+  CHECK(findings("pm2 delete $'al\\x00l'\n").empty());
+  // \c: a control character; `$'\c'` alone stays.
+  CHECK(findings("pm2 delete $'all\\c@x'\n") == L{"1:target-all"});  // \c@ is NUL
+  CHECK(findings("pm2 delete $'al\\cl'\n").empty());
+  // A command word spelled with escapes.
+  CHECK(findings("$'\\u0070m2' kill\n") == L{"1:daemon-teardown"});
+  CHECK(findings("$'\\x70\\x6d\\x32' delete $'\\U00000061ll'\n") == L{"1:target-all"});
+}
+
+TEST_CASE("printf and echo -e decode unicode and octal escapes as bash does", "[shell][streams][escapes]") {
+  CHECK(findings("printf 'pm2 stop \\u0061ll\\n' | bash\n") == L{"1:target-all"});
+  CHECK(findings("printf '%b' 'pm2 stop \\U61ll' | bash\n") == L{"1:target-all"});
+  CHECK(findings("echo -e 'pm2 stop \\u61ll' | bash\n") == L{"1:target-all"});
+  // echo -e reads \0nnn only: `\141` stays as it is.
+  CHECK(findings("echo -e 'pm2 stop \\0141ll' | bash\n") == L{"1:target-all"});
+  CHECK(findings("echo -e 'pm2 stop \\141ll' | bash\n").empty());
+  // printf's format takes \0 and two more digits: `\0141` is \014 and `1`.
+  CHECK(findings("printf 'pm2 stop \\0141ll' | bash\n").empty());
+  CHECK(findings("printf '%b' 'pm2 stop \\0141ll' | bash\n") == L{"1:target-all"});
+}
+
 TEST_CASE("brace expansion makes its words", "[shell][words]") {
   CHECK(findings("pm2 {stop,delete} all\n") == L{"1:target-all"});
   CHECK(findings("pm2 delete {all,x}\n") == L{"1:target-all"});
