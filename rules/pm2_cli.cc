@@ -476,7 +476,10 @@ void derive_targets(Pm2Call& call, const std::vector<Tok>& pos, const std::vecto
   } else if (c == "reset") {
     if (!pos.empty()) add_target(call, TargetRole::Reset, pos[0]);
   } else if (c == "trigger" || c == "inspect") {
-    if (!pos.empty()) add_target(call, TargetRole::Trigger, pos[0]);
+    if (!pos.empty()) {
+      add_target(call, TargetRole::Trigger, pos[0]);
+      call.targets.back().action = c == "inspect" ? "internal:inspect" : pos.size() >= 2 ? pos[1].text : "";
+    }
   } else if (c == "send" || c == "attach") {
     if (!pos.empty()) add_target(call, TargetRole::Id, pos[0]);
   } else if (c == "flush") {

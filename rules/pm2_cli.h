@@ -73,6 +73,8 @@ struct Target {
   /// Dynamic targets: values it is known to take on some path (from
   /// Word::may_be; for ConfigKey targets, the app part of each).
   std::vector<std::string> may_be;
+  /// Trigger targets: the action sent (`internal:inspect` for inspect).
+  std::string action;
 };
 
 /// One value a target resolves, with its form: the target's own value when

@@ -121,7 +121,7 @@ if (config === null || typeof config !== 'object') {
     let name = '' + a.name;
     if (tar && name.indexOf(pkg) === -1) name = `${pkg}:${name}`;
     return { name, start_name: tar ? name : pkg, string: true, append: false,
-             namespace: a.namespace === undefined ? ns_opt : '' + a.namespace, env_keys: envKeys(a) };
+             namespace: a.namespace ? '' + a.namespace : ns_opt, env_keys: envKeys(a) };
   });
 } else if (mode === 'start') {
   // _startJson: `apps`, else `pm2`, else the document; then the `static:`
@@ -137,7 +137,7 @@ if (config === null || typeof config !== 'object') {
   apps = Common.verifyConfs(apps);
   if (apps instanceof Error) { console.error(apps.message || String(apps)); process.exit(3); }
   out = apps.map((a, i) => ({ name: '' + a.name, string: typeof a.name === 'string', append: !!a.append_env_to_name,
-                              namespace: ns_opt || (a.namespace === undefined ? '' : '' + a.namespace), env_keys: keys[i] || [] }));
+                              namespace: a.namespace ? '' + a.namespace : ns_opt, env_keys: keys[i] || [] }));
   if (!Array.isArray(staticConf)) staticConf = [staticConf];
   staticConf.forEach(function(serve) {
     const name = serve.name ? serve.name : `static-page-server-${serve.port}`;
@@ -264,7 +264,10 @@ std::optional<ConfigApps> run_reader(const Pm2ConfigReader& r, const std::string
     nlohmann::json doc = nlohmann::json::parse(s.out.substr(mark + 12));
     std::fill(s.out.begin(), s.out.end(), '\0');  // it holds the apps' environments
     ConfigApps apps;
-    if (doc.value("missing", false)) return apps;
+    if (doc.value("missing", false)) {
+      apps.missing = true;
+      return apps;
+    }
     std::string lossy = doc.at("lossy").get<std::string>();
     if (!lossy.empty()) {
       error = fmt::format("it holds {}, which pm2 cannot be handed exactly as it was judged", lossy);
@@ -319,7 +322,11 @@ std::optional<ConfigApps> Pm2ConfigReader::file(const std::string& f, bool start
   if (kind == "json" || kind == "yaml") {
     bool missing = false;
     std::optional<std::string> bytes = read_document(f, error, missing);
-    if (missing) return ConfigApps{};
+    if (missing) {
+      ConfigApps none;
+      none.missing = true;
+      return none;
+    }
     if (!bytes) {
       error = fmt::format("`{}` cannot be read: {}", f, error);
       return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "runtime.h"
@@ -48,7 +49,11 @@ Verdict decide(const PolicySet& policies, const Invocation& inv, const Pm2Call& 
     f.inv = &inv;
     f.call = &call;
     for (const ProcessInfo& proc : processes) f.processes.push_back(live(proc));
+    // What pm2 would reach only if a failing target stopped failing is
+    // judged too (the process list may change before pm2 looks).
     f.targets = resolution.ids;
+    for (int id : resolution.contingent)
+      if (std::find(f.targets.begin(), f.targets.end(), id) == f.targets.end()) f.targets.push_back(id);
     f.groups = resolution.groups;
     f.refuse_all = p->refuse_all;
     f.certain = resolution.certain;

@@ -180,6 +180,8 @@ enum class Ctx : uint8_t {
   Proc,      // one process
   Pm2Env,    // its pm2_env
   EnvVars,   // pm2_env.env
+  Actions,   // pm2_env.axm_actions
+  Action,    // one of them
 };
 
 class MonitorSax {
@@ -330,6 +332,10 @@ class MonitorSax {
           stack_.push_back(Ctx::EnvVars);
           return true;
         }
+        if (key_ == "axm_actions" && !object) {
+          stack_.push_back(Ctx::Actions);
+          return true;
+        }
         if (key_ == "namespace" || key_ == "status" || key_ == "pm_exec_path" || key_ == "pm_cwd" ||
             key_ == "name" || key_ == "pm_id")
           return wrong_type("pm2_env." + key_, what);
@@ -337,6 +343,14 @@ class MonitorSax {
         // environment value: pm2 does not pass it to the process either.
         break;
       case Ctx::EnvVars:
+        break;
+      case Ctx::Actions:
+        if (object) {
+          stack_.push_back(Ctx::Action);
+          return true;
+        }
+        break;
+      case Ctx::Action:
         break;
     }
     ++skip_;
@@ -379,6 +393,11 @@ class MonitorSax {
         return env_field(v);
       case Ctx::EnvVars:
         if (v.type != Scalar::Null && is_ci_ownership_variable(key_)) cur_.ci_env[key_] = *v.env_text();
+        return true;
+      case Ctx::Actions:
+        return true;
+      case Ctx::Action:
+        if (key_ == "action_name" && v.type == Scalar::String) cur_.info.actions.push_back(*v.s);
         return true;
     }
     return true;

@@ -33,6 +33,8 @@ struct ProcessInfo {
   /// started with. pm2_env's own copy wins over pm2_env.env, as it is what
   /// the daemon hands the process when it spawns it.
   std::map<std::string, std::string> ci;
+  /// pm2_env.axm_actions[].action_name: the actions `pm2 trigger` can reach.
+  std::vector<std::string> actions;
 
   friend bool operator==(const ProcessInfo& a, const ProcessInfo& b) {
     return a.pm_id == b.pm_id && a.name == b.name && a.ns == b.ns && a.status == b.status && a.pid == b.pid &&

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -196,7 +197,15 @@ class Resolver {
       note(fmt::format("{} acts on the daemon: every process, modules included", call_.command));
       return std::move(r_);
     }
-    for (const Target& t : call_.targets) target(t);
+    const std::string& c = call_.command;
+    bool stops_at_failure = c == "stop" || c == "restart" || c == "delete" || c == "start";
+    for (const Target& t : call_.targets) {
+      size_t starts_before = r_.starts.size();
+      target(t);
+      if (contingent_) r_.starts.resize(starts_before);  // not reached: nothing starts
+      if (failed_ && stops_at_failure) contingent_ = true;
+      failed_ = false;
+    }
     renames();
     return std::move(r_);
   }
@@ -221,8 +230,12 @@ class Resolver {
 
  private:
   void add(int id) {
-    if (std::find(r_.ids.begin(), r_.ids.end(), id) == r_.ids.end()) r_.ids.push_back(id);
+    std::vector<int>& into = contingent_ ? r_.contingent : r_.ids;
+    if (std::find(into.begin(), into.end(), id) == into.end()) into.push_back(id);
   }
+  // pm2's CLI runs stop, restart, delete and start target by target and
+  // stops at the first one that fails: what follows it is not reached.
+  void fails() { failed_ = true; }
   void note(std::string s) { r_.notes.push_back(std::move(s)); }
   void uncertain(std::string why) {
     if (r_.certain) r_.why = std::move(why);
@@ -249,6 +262,7 @@ class Resolver {
       size_t n = 0;
       for (const ProcessInfo& p : procs_)
         if (!p.is_module) add(p.pm_id), ++n;
+      if (n == 0) fails();  // "No process found"
       note(fmt::format("{}: all ({} processes)", label, n));
       return;
     }
@@ -265,6 +279,7 @@ class Resolver {
         if (*hit) hits.push_back(p.pm_id);
       }
       for (int id : hits) add(id);
+      if (hits.empty()) fails();
       r_.groups.push_back({value, hits});
       note(fmt::format("{}: regex `{}` matches {} process(es)", label, source, hits.size()));
       return;
@@ -290,6 +305,7 @@ class Resolver {
           return;
         }
     }
+    fails();
     note(fmt::format("{}: matches nothing (pm2 reports it not found)", label));
   }
 
@@ -347,6 +363,7 @@ class Resolver {
   void action_from_json(const std::string& path, const std::string& label) {
     std::optional<ConfigApps> apps = config(path, false);
     if (!apps) return;
+    if (apps->missing) fails();
     auto only = call_.options.find("only");
     for (const std::string& name : apps->names) {
       if (only != call_.options.end() && only->second != name) continue;
@@ -364,6 +381,7 @@ class Resolver {
   void start_json(const std::string& path, const std::string& label) {
     std::optional<ConfigApps> apps = config(path, true);
     if (!apps) return;
+    if (apps->missing) fails();
     auto only = call_.options.find("only");
     auto env = call_.options.find("env");
     bool with_env = env != call_.options.end() && !env->second.empty();
@@ -453,9 +471,32 @@ class Resolver {
       note(fmt::format("{}: `{}` already runs this script (pm2 refuses without -f)", label, name));
       return;
     }
+    if (t.find(' ') == std::string::npos && !script_exists(full, t)) {
+      fails();  // "Script not found"
+      note(fmt::format("{}: no such script (pm2 reports it not found)", label));
+      return;
+    }
     r_.new_apps.push_back(name);
     start(name, option("namespace"), "--name");
     note(fmt::format("{}: starts a new process", label));
+  }
+
+  // Whether pm2 finds a script to start: the path itself, else (a bare
+  // word) an executable of that name on PATH, as `which` finds it.
+  static bool script_exists(const std::string& full, const std::string& t) {
+    if (access(full.c_str(), F_OK) == 0) return true;
+    if (t.find('/') != std::string::npos) return false;
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "";
+    size_t i = 0;
+    while (i <= p.size()) {
+      size_t j = p.find(':', i);
+      if (j == std::string::npos) j = p.size();
+      std::string dir = p.substr(i, j - i);
+      if (!dir.empty() && access((dir + "/" + t).c_str(), X_OK) == 0) return true;
+      i = j + 1;
+    }
+    return false;
   }
 
   // node's path.basename(p) (POSIX): trailing slashes ignored.
@@ -527,9 +568,36 @@ class Resolver {
   // passes the id as a word, which a process named like that number wins).
   void module(const Target& t, const std::string& label) {
     if (call_.command == "uninstall") {
-      operate(t.value, label);
-      for (const ProcessInfo& p : procs_)
-        if (p.is_module && p.name == t.value) operate(std::to_string(p.pm_id), label + " (its pm_id)");
+      // Modularizer.uninstall: `all` is every registered module; an npm
+      // module's first process is deleted by its pm_id, as a word (which a
+      // process named like that number wins); a tarball module's apps by
+      // name (namespaces included).
+      auto npm_uninstall = [&](const std::string& m) {
+        for (const ProcessInfo& p : procs_)
+          if (p.is_module && p.name == m) {
+            operate(std::to_string(p.pm_id), label + " (the module's pm_id)");
+            return;
+          }
+      };
+      if (!in_.npm_modules || !in_.tar_modules) {  // the registry is unknown: both readings
+        operate(t.value, label);
+        npm_uninstall(t.value);
+        return;
+      }
+      std::vector<std::string> npm, tar;
+      if (t.value == "all") {
+        npm.assign(in_.npm_modules->begin(), in_.npm_modules->end());
+        tar.assign(in_.tar_modules->begin(), in_.tar_modules->end());
+      } else if (in_.npm_modules->count(t.value)) {
+        npm.push_back(t.value);
+      } else if (in_.tar_modules->count(t.value)) {
+        tar.push_back(t.value);
+      } else {
+        note(fmt::format("{}: not a registered module (pm2 reports it unknown)", label));
+        return;
+      }
+      for (const std::string& m : npm) npm_uninstall(m);
+      for (const std::string& m : tar) operate(m, label);
       return;
     }
     if (!in_.load_module) {
@@ -703,16 +771,23 @@ class Resolver {
         // God.msgProcess: a numeric target is an id; otherwise every
         // process whose script basename, name or namespace equals it (all of
         // them, not a fallback), or every process for `all`, that exposes
-        // the action. Which processes expose it is not in the list: each
-        // one that could is counted.
+        // the action (pm2_env.axm_actions) and is online or launching.
+        const std::string& action = t.action;
+        auto reachable = [&](const ProcessInfo& p) {
+          bool up = p.status == "online" || p.status == "launching";
+          return up && std::find(p.actions.begin(), p.actions.end(), action) != p.actions.end();
+        };
         if (!js_is_nan(t.value)) {
-          by_id_key(t.value, label);
+          for (const ProcessInfo& p : procs_)
+            if (std::to_string(p.pm_id) == t.value && reachable(p)) add(p.pm_id);
+          note(fmt::format("{}: id {}", label, t.value));
           return;
         }
         std::vector<int> ids;
         for (const ProcessInfo& p : procs_) {
           std::string base = p.exec_path.substr(p.exec_path.find_last_of('/') + 1);
-          if (t.value == "all" || p.name == t.value || p.ns == t.value || base == t.value) ids.push_back(p.pm_id);
+          bool match = t.value == "all" || p.name == t.value || p.ns == t.value || base == t.value;
+          if (match && reachable(p)) ids.push_back(p.pm_id);
         }
         for (int id : ids) add(id);
         if (t.value != "all" && !ids.empty()) r_.groups.push_back({t.value, ids});
@@ -766,6 +841,8 @@ class Resolver {
   const ResolveInput& in_;
   const std::vector<ProcessInfo>& procs_;
   Resolution r_;
+  bool failed_ = false;      ///< the target just resolved makes pm2 stop with an error
+  bool contingent_ = false;  ///< past such a target: what pm2 would reach only if it had not failed
 };
 
 }  // namespace

@@ -53,6 +53,8 @@ struct ConfigApps {
   std::vector<std::string> reserved_env;
   /// The document is code, not data (why and where); no names are read then.
   std::vector<std::string> code;
+  /// The file does not exist: pm2 reports it and stops there.
+  bool missing = false;
   PinnedDocument pin;
 };
 
@@ -111,11 +113,19 @@ struct ResolveInput {
   StdinLoader load_stdin;
   DumpLoader load_dump;
   ModuleLoader load_module;
+  /// The modules pm2 has registered (module_conf.json: `module-db-v2` for
+  /// npm modules, `tar-modules`); nullopt when unknown. `uninstall X` of a
+  /// name in neither is "Unknown module" and touches nothing.
+  std::optional<std::set<std::string>> npm_modules, tar_modules;
 };
 
 struct Resolution {
   /// pm_ids the command acts on, in pm2's order, without duplicates.
   std::vector<int> ids;
+  /// pm_ids of the targets after one that makes pm2 stop with an error
+  /// (`pm2 delete no-such-app web`): pm2 does not reach them, but they are
+  /// judged too, in case the failing target stops failing before pm2 runs.
+  std::vector<int> contingent;
   /// False when pm2's behaviour cannot be established (a regex this
   /// resolver cannot evaluate like JavaScript, a config file that cannot be
   /// read); `why` says what.

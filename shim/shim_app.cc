@@ -299,6 +299,7 @@ class Shim {
     in.load_module = [this, &reader](const std::string& arg, std::string& e) {
       return reader.module(arg, call_.has_option("tarball"), e);
     };
+    if (call_.command == "uninstall") read_module_registry(in);
     Resolution res = resolve_targets(call_, in);
     add_environment_facts(res);
     record_.targets = snapshots(procs_, res.ids);
@@ -394,6 +395,28 @@ class Shim {
 
  private:
   std::string quoted() const { return quoted_command(inv_); }
+
+  // The modules pm2 has registered, from module_conf.json in the caller's
+  // PM2_HOME (where pm2's CLI reads it). Left unknown when it cannot be read.
+  void read_module_registry(ResolveInput& in) const {
+    std::ifstream f(paths_.home + "/module_conf.json", std::ios::binary);
+    if (!f) {
+      in.npm_modules = std::set<std::string>{};
+      in.tar_modules = std::set<std::string>{};
+      return;  // no file: pm2 knows no module
+    }
+    nlohmann::json conf = nlohmann::json::parse(f, nullptr, false);
+    if (!conf.is_object()) return;
+    auto keys = [&](const char* k) {
+      std::set<std::string> out;
+      auto it = conf.find(k);
+      if (it != conf.end() && it->is_object())
+        for (auto e = it->begin(); e != it->end(); ++e) out.insert(e.key());
+      return out;
+    };
+    in.npm_modules = keys("module-db-v2");
+    in.tar_modules = keys("tar-modules");
+  }
 
   // How long to wait for stdin to end (pm2 itself would wait forever).
   std::chrono::milliseconds stdin_timeout() const {

@@ -170,8 +170,20 @@ void start_apps(Pm2Sandbox& box, const std::string& repo, const std::vector<App>
 // The three repositories' scripts (idle) and processes. `shop_api_extra`
 // goes into shop-api's ecosystem entry.
 void start_fleet(Pm2Sandbox& box, const std::string& shop_api_script = "", const json& shop_api_extra = json::object()) {
-  for (const std::string& repo : {kShop, kBilling, kBlog})
-    write_text(script_for(box, repo), "setInterval(() => {}, 1000);\n");
+  // Each app exposes two actions the way @pm2/io's action() does (an
+  // `axm:action` message per action, an `axm:reply` per call), so that
+  // `pm2 trigger` and `pm2 inspect` reach them.
+  const std::string script =
+      "if (process.send) {\n"
+      "  for (const a of ['my-action', 'internal:inspect'])\n"
+      "    process.send({type: 'axm:action', data: {action_name: a, action_type: 'custom'}});\n"
+      "  process.on('message', (m) => {\n"
+      "    const a = typeof m === 'string' ? m : m && m.msg;\n"
+      "    if (a) process.send({type: 'axm:reply', data: {return: '', action_name: a}});\n"
+      "  });\n"
+      "}\n"
+      "setInterval(() => {}, 1000);\n";
+  for (const std::string& repo : {kShop, kBilling, kBlog}) write_text(script_for(box, repo), script);
   start_apps(box, kShop, {App{"shop-api", "default", shop_api_script, shop_api_extra}, App{"shop-worker"}});
   start_apps(box, kBilling, {App{"billing-api", "billing"}, App{"billing-cron", "billing"}});
   start_apps(box, kBlog, {App{"blog-web"}});
@@ -675,8 +687,22 @@ TEST_CASE("default deny: commands that are not read-only are judged and audited"
 
   // Modules: uninstall deletes the module's process (Modularizer.uninstall;
   // `all` is every module).
-  expect_refused(arena.attack(shop, {"uninstall", "billing-api"}));
-  expect_refused(arena.attack(shop, {"uninstall", "all"}));
+  // No module is registered (module_conf.json): pm2 answers "Unknown
+  // module" and touches nothing, and the shim, reading the same registry,
+  // lets that through; it is still audited and changes nothing.
+  for (const char* name : {"billing-api", "all"}) {
+    Outcome o = arena.attack(shop, {"uninstall", name});
+    expect_unchanged(o);
+    expect_recorded(o, "uninstall");
+  }
+  // Registered as a tarball module, `billing-api`'s apps are deleted by name
+  // (TAR.js uninstall): that is beta/billing's process, refused.
+  {
+    std::string conf = box.pm2_home() + "/module_conf.json";
+    write_text(conf, R"({"module-db-v2":{},"tar-modules":{"billing-api":{}}})");
+    expect_refused(arena.attack(shop, {"uninstall", "billing-api"}));
+    write_text(conf, "{}");
+  }
 
   // Logs: flush truncates log files (LogManagement.js; `''` also flushes
   // pm2.log, and `pm_id == ''` is true for id 0), reloadLogs reopens every

@@ -475,10 +475,7 @@ TEST_CASE("differential: reset, flush, trigger, multiset and resurrect", "[shim]
   // launching) processes whose axm_actions hold it ("Action doesn't exist"
   // for an id, "Not any process has received a command" for a name);
   // both facts are in the process list the shim reads (pm2_env.status,
-  // pm2_env.axm_actions). The shim names every process the word matches,
-  // whatever its state (shim/resolve.cc, TargetRole::Trigger: "which
-  // processes expose it is not in the list"), so these cases fail until the
-  // shim reads them.
+  // pm2_env.axm_actions), and the shim reads them.
   for (int i = 0; i < 50; ++i) {
     t = table(box);
     int ready = 0;
@@ -601,10 +598,10 @@ TEST_CASE("differential: documents on stdin and ecosystem files", "[shim][e2e]")
       // second target pm2 acts on `-` first, which fails (no process `-`,
       // no script `-`), and pm2's CLI stops at the first failing target
       // (CLI.js: forEachLimit(targets, 1, ..., next(err))): `web` is not
-      // touched. The shim names every later target as acted on, so these
-      // fail (as do the two first-failure cases further down).
+      // touched, and the shim names only what pm2 reaches (it still judges
+      // the later targets, in case the first stops failing before pm2 runs).
       {{"delete", "-", "web"}, solo},
-      {{"start", "-", "web"}, solo, "", true},  // refused (name-collision: a process named `-`), naming web
+      {{"start", "-", "web"}, solo},  // `-` is a script here, not found: pm2 stops before web
       // files, _startJson
       {{"start", json_file}},                               // web, both api; fresh-json started
       {{"restart", yml, "--env", "prod"}},                  // web-prod, both api; fresh-yml started in jobs
