@@ -81,9 +81,12 @@ std::optional<std::string> home_from_environ(long pid) {
     i = end + 1;
   }
   std::fill(env.begin(), env.end(), '\0');
+  // pm2's CLI starts its daemon with PM2_HOME set (Client.launchDaemon); a
+  // process without it is not known to be a pm2 daemon, and its HOME says
+  // nothing.
+  (void)home;
   if (over_home && !over_home->empty()) return over_home;
   if (pm2_home && !pm2_home->empty()) return pm2_home;
-  if (home && !home->empty()) return *home + "/.pm2";
   return std::nullopt;
 }
 

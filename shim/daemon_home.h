@@ -23,8 +23,8 @@ struct BoundHome {
 
 /// Finds the daemon behind `paths.rpc_socket` (the peer of a Unix socket
 /// connection, SO_PEERCRED) and its home: the one in its process title
-/// (`PM2 v7: God Daemon (<home>)`), else PM2_HOME or HOME/.pm2 from its
-/// environment (only those variables are read). With no daemon listening,
+/// (`PM2 v7: God Daemon (<home>)`), else the PM2_HOME its environment holds
+/// (pm2 starts its daemon with it; only that variable is read). With no daemon listening,
 /// the daemon pm2 would start is the caller's: `paths.home`. nullopt, with
 /// `error`, when a daemon listens but its home cannot be established and the
 /// caller's paths were redirected (then only refusing is safe).
