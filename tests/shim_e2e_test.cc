@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "audit_records.h"
 #include "pm2_sandbox.h"
 #include "run.h"
 
@@ -92,32 +93,8 @@ std::map<std::string, std::string> statuses(const Pm2Sandbox& box) {
   return out;
 }
 
-// One record per command, as it ended: the refusal (phase "final") or the
-// completion ("end") of a command pm2 ran. Every "end" must follow the
-// write-ahead "start" record with the same id, which is checked here.
 std::vector<json> audit_lines(const Pm2Sandbox& box) {
-  std::vector<json> out;
-  std::map<std::string, json> started;
-  std::ifstream in(box.pm2_home() + "/pm2guard-audit.log");
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line);
-    std::string id = j["id"], phase = j["phase"];
-    if (phase == "start") {
-      CHECK(started.emplace(id, j).second);
-      continue;
-    }
-    if (phase == "end") {
-      INFO("end record " << id);
-      REQUIRE(started.count(id) == 1);
-      CHECK(started[id]["targets"] == j["targets"]);
-      CHECK(started[id]["before"] == j["before"]);
-      CHECK(started[id]["exit_code"].is_null());
-      started.erase(id);
-    }
-    out.push_back(std::move(j));
-  }
-  CHECK(started.empty());  // no command was left without its end record
-  return out;
+  return completed_audit_records(box.pm2_home() + "/pm2guard-audit.log");
 }
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
