@@ -1084,6 +1084,23 @@ class RegexReader {
     return rank(a) > rank(b);
   }
 
+  // Groups nest by recursion: past kMaxGroups the regex is not read (and
+  // so judged Unsure, which callers treat as a filter of unknown effect).
+  static constexpr int kMaxGroups = 256;
+  int groups_ = 0;
+  bool too_deep() {
+    if (groups_ < kMaxGroups) return false;
+    unsure_ = true;
+    i_ = p_.size();
+    return true;
+  }
+  Null group() {
+    ++groups_;
+    Null n = alternation(1);
+    --groups_;
+    return n;
+  }
+
   Null alternation(int depth) {
     Null best;
     best.nullable = false;
@@ -1156,7 +1173,8 @@ class RegexReader {
     if (ere_ && c == '(') {
       ++i_;
       if (i_ < p_.size() && p_[i_] == '?') unsure_ = true;  // Perl extensions
-      Null n = alternation(1);
+      if (too_deep()) return Null{};
+      Null n = group();
       if (at_close()) ++i_;
       else unsure_ = true;
       return n;
@@ -1165,7 +1183,8 @@ class RegexReader {
       char e = p_[i_ + 1];
       i_ += 2;
       if (!ere_ && e == '(') {
-        Null n = alternation(1);
+        if (too_deep()) return Null{};
+        Null n = group();
         if (at_close()) i_ += 2;
         else unsure_ = true;
         return n;

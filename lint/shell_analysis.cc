@@ -10,11 +10,13 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "bash_escapes.h"
 #include "command_knowledge.h"
 #include "expr_mask.h"
 #include "pm2_cli.h"
+#include "stack_budget.h"
 
 extern "C" const TSLanguage* tree_sitter_bash(void);
 
@@ -24,12 +26,23 @@ namespace {
 
 // How deep nested shells and function calls may go, how many values a loop
 // is unrolled over, and how many statements one script may cost: bounds that
-// keep pathological input linear without losing real cases.
+// keep pathological input linear without losing real cases. Every bound
+// reached is reported where it is reached (a shell-parse-error warning
+// naming it), and the analysis goes on as far as it can: a limit never
+// turns a finding into silence.
 constexpr int kMaxDepth = 32;
 constexpr size_t kMaxLoopValues = 32;
 constexpr size_t kStatementBudget = 200000;
 constexpr int kMaxNesting = 200;  // statements within statements (stack depth)
 constexpr size_t kMaxSplits = 10000;
+constexpr int kMaxWordNesting = 100;   // word parts within word parts
+constexpr int kMaxWrappers = 256;      // commands run by commands (`sudo nohup env ... pm2`)
+constexpr size_t kMaxBraceGroups = 64;  // brace groups expanded in one word
+constexpr size_t kMaxPrintfOutput = 1 << 20;  // bytes of printf output followed
+constexpr size_t kMaxLimitReports = 64;  // distinct places a limit is reported at, per script
+// Whatever the bounds above, the analysis stops short of the end of the
+// thread's stack: this much is kept free.
+constexpr size_t kStackReserve = 1 << 20;
 
 // The strongest claim wins: unfiltered, then unknown, then filtered.
 Listing merge(Listing a, Listing b) {
@@ -298,6 +311,21 @@ class WordBuilder {
 
 bool is_ifs(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 
+// Whether `s` nests unescaped parentheses more than kMaxRegexGroups deep.
+constexpr size_t kMaxRegexGroups = 1000;
+bool deeply_grouped(const std::string& s) {
+  size_t depth = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') ++i;
+    else if (s[i] == '(' && ++depth > kMaxRegexGroups) return true;
+    else if (s[i] == ')' && depth > 0) --depth;
+  }
+  return false;
+}
+
+const std::string kDepthLimit = "shells and function calls nested more than " + std::to_string(kMaxDepth) +
+                                " deep; pm2 calls inside are not checked";
+
 class Analyser {
  public:
   Analyser(const SourceFile& file, ShellSink& sink) : file_(file), sink_(sink) {
@@ -336,15 +364,28 @@ class Analyser {
       ctx.remote = true;
     }
     run_text(std::move(text), ctx, Stream{});
-    // Functions never called are still checked once, their arguments unknown.
-    for (auto& [name, fn] : functions_) {
-      if (fn.called) continue;
-      fn.called = true;
-      positional_.push_back({});
-      Ctx fctx;
-      fctx.via = fn.parse->via;
-      visit(*fn.parse, fn.body, Stream{}, fctx);
-      positional_.pop_back();
+    // Functions never called are still checked once, their arguments
+    // unknown; until none is left, as checking one may define more
+    // (`f() { g() { pm2 kill; }; }`). Each body is checked once.
+    std::set<std::pair<const Parse*, uint32_t>> checked;
+    for (bool more = true; more;) {
+      more = false;
+      std::vector<std::string> uncalled;
+      for (const auto& [name, fn] : functions_)
+        if (!fn.called) uncalled.push_back(name);
+      for (const std::string& name : uncalled) {
+        auto it = functions_.find(name);
+        if (it == functions_.end() || it->second.called) continue;
+        Function f = it->second;  // the visit may redefine it
+        it->second.called = true;
+        if (!checked.insert({f.parse, ts_node_start_byte(f.body)}).second) continue;
+        positional_.push_back({});
+        Ctx fctx;
+        fctx.via = f.parse->via;
+        visit(*f.parse, f.body, Stream{}, fctx);
+        positional_.pop_back();
+        more = true;
+      }
     }
   }
 
@@ -354,7 +395,7 @@ class Analyser {
   // Parses and walks a text; returns what its commands write to stdout.
   Stream run_text(MappedText text, const Ctx& ctx, const Stream& in) {
     if (depth_ >= kMaxDepth) {
-      limit_reached_at(text.empty() ? 0 : text.origin(0), "shells and function calls are nested too deeply to analyse");
+      limit_reached_at(text.empty() ? 0 : text.origin(0), kDepthLimit);
       return {};
     }
     // A CR before a line break is a stray byte to the shell, but in a script
@@ -378,17 +419,23 @@ class Analyser {
   }
 
   void report_first_error(const Parse& p, TSNode root) {
+    // The first ERROR or MISSING node in document order, descending only
+    // into subtrees that hold one: iterative, so any nesting depth is fine.
     std::optional<TSNode> first;
-    std::function<void(TSNode)> find = [&](TSNode n) {
-      if (first) return;
+    TSTreeCursor c = ts_tree_cursor_new(root);
+    for (;;) {
+      TSNode n = ts_tree_cursor_current_node(&c);
       if (ts_node_is_error(n) || ts_node_is_missing(n)) {
         first = n;
-        return;
+        break;
       }
-      if (!ts_node_has_error(n)) return;
-      for_each_child(n, [&](TSNode c, const char*) { find(c); });
-    };
-    find(root);
+      if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
+      bool moved = false;
+      while (!(moved = ts_tree_cursor_goto_next_sibling(&c)))
+        if (!ts_tree_cursor_goto_parent(&c)) break;
+      if (!moved) break;
+    }
+    ts_tree_cursor_delete(&c);
     if (!first) return;
     uint32_t b = ts_node_start_byte(*first);
     uint32_t e = std::max(b + 1, ts_node_end_byte(*first));
@@ -526,30 +573,56 @@ class Analyser {
 
   Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
     if (++statements_ > kStatementBudget) {
-      limit_reached(p, n, "the script is too large to analyse in full");
+      if (!budget_reported_) {
+        budget_reported_ = true;
+        limit_reached(p, n, "more than " + std::to_string(kStatementBudget) +
+                                " statements to analyse in one script; pm2 calls from here on are not checked");
+      }
       return {};
     }
     if (nesting_ >= kMaxNesting) {
-      limit_reached(p, n, "commands are nested too deeply to analyse");
+      limit_reached(p, n, "commands nested more than " + std::to_string(kMaxNesting) +
+                              " deep; pm2 calls inside are not checked");
       return {};
     }
+    if (stack_exhausted(p, n)) return {};
+    // Word parts nest within a statement; a statement inside a word (a
+    // substitution) counts as statement nesting.
+    int saved_word_nesting = word_nesting_;
+    word_nesting_ = 0;
     ++nesting_;
     Stream out = visit_node(p, n, in, ctx);
     --nesting_;
+    word_nesting_ = saved_word_nesting;
     return out;
   }
 
-  // An analysis limit is never a silent pass: the first time one is hit,
-  // it is reported where it was hit.
-  void limit_reached(const Parse& p, TSNode n, const char* why) {
+  // An analysis limit is never a silent pass: each limit is reported at
+  // each place it is reached (`why` names it and says what is not checked).
+  void limit_reached(const Parse& p, TSNode n, const std::string& why) {
     uint32_t b = std::min<uint32_t>(ts_node_start_byte(n), static_cast<uint32_t>(p.text.size()));
     limit_reached_at(p.text.origin(b), why);
   }
-  void limit_reached_at(uint32_t file_offset, const char* why) {
-    if (limit_reported_ || suppress_) return;
-    limit_reported_ = true;
-    sink_.parse_problem(range(file_offset, file_offset + 1),
-                        std::string(why) + "; pm2 calls from here on may not be checked");
+  void limit_reached_at(uint32_t file_offset, const std::string& why) {
+    if (suppress_) return;
+    SourceRange r = range(file_offset, file_offset + 1);
+    if (!limits_reported_.insert({r.line, r.col, why}).second) return;
+    if (limits_reported_.size() > kMaxLimitReports) {
+      if (limits_reported_.size() == kMaxLimitReports + 1)
+        sink_.parse_problem(r, fmt_limit("analysis limits were reached at more than " +
+                                         std::to_string(kMaxLimitReports) + " places; the others are not listed"));
+      return;
+    }
+    sink_.parse_problem(r, fmt_limit(why));
+  }
+  static std::string fmt_limit(const std::string& why) { return "analysis limit reached: " + why; }
+
+  // True, and reported at the node, when the thread's stack is nearly used
+  // up: a last defence under the explicit bounds, whatever the frames cost.
+  bool stack_exhausted(const Parse& p, TSNode n) {
+    if (!stack_.low()) return false;
+    limit_reached(p, n, "nested too deeply for the stack; pm2 calls inside are not checked");
+    return true;
   }
 
   Stream visit_node(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
@@ -621,44 +694,81 @@ class Analyser {
   // issues #347 and #316), silently merging two statements. Such a break
   // shows as an unescaped newline between two children of a node that
   // cannot span lines there.
-  std::optional<uint32_t> merged_newline(const Parse& p, TSNode n) const {
-    std::string_view t = node_type(n);
-    bool check_all_gaps = t == "command" || t == "redirected_statement" || t == "file_redirect" ||
-                          t == "declaration_command" || t == "unset_command" || t == "negated_command" ||
-                          (t == "test_command" && src(p, n).rfind("[[", 0) != 0);
-    bool check_before_operators = t == "pipeline" || t == "list";
-    if (!check_all_gaps && !check_before_operators) return std::nullopt;
-    // Most statements fit on one line: nothing to look for.
-    uint32_t nb = ts_node_start_byte(n), ne = ts_node_end_byte(n);
-    if (ne <= nb || !std::memchr(p.text.text().data() + nb, '\n', ne - nb)) return std::nullopt;
-    // Words cannot hold statements; only these shapes nest the ones checked.
-    bool recurse = t == "redirected_statement" || t == "pipeline" || t == "list" || t == "negated_command";
+  // Iterative (an explicit stack): `a && b && ...` nests one list per
+  // operator.
+  std::optional<uint32_t> merged_newline(const Parse& p, TSNode root) const {
+    struct Frame {
+      TSNode n;
+      uint32_t i = 0, count = 0, prev_end = 0;
+      bool all_gaps = false, recurse = false, child_entered = false;
+    };
+    std::vector<Frame> stack;
+    // Pushes a frame for `n` when it is a node to check.
+    auto enter = [&](TSNode n) {
+      std::string_view t = node_type(n);
+      bool check_all_gaps = t == "command" || t == "redirected_statement" || t == "file_redirect" ||
+                            t == "declaration_command" || t == "unset_command" || t == "negated_command" ||
+                            (t == "test_command" && src(p, n).rfind("[[", 0) != 0);
+      bool check_before_operators = t == "pipeline" || t == "list";
+      if (!check_all_gaps && !check_before_operators) return false;
+      // Most statements fit on one line: nothing to look for.
+      uint32_t nb = ts_node_start_byte(n), ne = ts_node_end_byte(n);
+      if (ne <= nb || !std::memchr(p.text.text().data() + nb, '\n', ne - nb)) return false;
+      Frame f;
+      f.n = n;
+      f.count = ts_node_child_count(n);
+      f.all_gaps = check_all_gaps;
+      // Words cannot hold statements; only these shapes nest the ones checked.
+      f.recurse = t == "redirected_statement" || t == "pipeline" || t == "list" || t == "negated_command";
+      stack.push_back(f);
+      return true;
+    };
+    if (!enter(root)) return std::nullopt;
     const std::string& text = p.text.text();
-    uint32_t count = ts_node_child_count(n);
-    uint32_t prev_end = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode c = ts_node_child(n, i);
-      uint32_t cs = ts_node_start_byte(c);
-      bool named = ts_node_is_named(c);
-      std::string_view ct = named ? node_type(c) : std::string_view();
-      if (i > 0 && (check_all_gaps || !named) && ct != "heredoc_body" && ct != "heredoc_end") {
-        for (uint32_t k = prev_end; k < cs && k < text.size(); ++k)
-          if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) return k;
+    while (!stack.empty()) {
+      size_t top = stack.size() - 1;
+      if (stack[top].i >= stack[top].count) {
+        stack.pop_back();
+        continue;
       }
-      if (recurse && named && ct != "heredoc_redirect")
-        if (auto inner = merged_newline(p, c)) return inner;
-      prev_end = ts_node_end_byte(c);
+      TSNode c = ts_node_child(stack[top].n, stack[top].i);
+      if (!stack[top].child_entered) {
+        Frame& f = stack[top];
+        uint32_t cs = ts_node_start_byte(c);
+        bool named = ts_node_is_named(c);
+        std::string_view ct = named ? node_type(c) : std::string_view();
+        if (f.i > 0 && (f.all_gaps || !named) && ct != "heredoc_body" && ct != "heredoc_end") {
+          for (uint32_t k = f.prev_end; k < cs && k < text.size(); ++k)
+            if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) return k;
+        }
+        f.child_entered = true;
+        if (f.recurse && named && ct != "heredoc_redirect" && enter(c)) continue;  // the child first
+      }
+      Frame& f = stack[top];
+      f.child_entered = false;
+      f.prev_end = ts_node_end_byte(c);
+      ++f.i;
     }
     return std::nullopt;
   }
 
   Stream split_and_visit(const Parse& p, TSNode n, uint32_t nl, const Stream& in, const Ctx& ctx) {
     uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
-    if (nl <= b || nl >= e || splits_ > kMaxSplits) return {};
+    if (nl <= b || nl >= e) return visit(p, n, in, ctx);
+    if (splits_ >= kMaxSplits) {
+      limit_reached(p, n, "more than " + std::to_string(kMaxSplits) +
+                              " statements the grammar runs on across a line break; this one is checked as parsed");
+      return visit(p, n, in, ctx);
+    }
+    // A fragment can split again: each split is a level of nesting.
+    if (nesting_ >= kMaxNesting || stack_exhausted(p, n)) return visit(p, n, in, ctx);
     ++splits_;
+    ++nesting_;
     // Re-read each side of the line break on its own.
     run_fragment(p.text.slice(b, nl), ctx, in);
-    return run_fragment(p.text.slice(nl + 1, e), ctx, in);
+    Stream out = run_fragment(p.text.slice(nl + 1, e), ctx, in);
+    --nesting_;
+    return out;
   }
 
   Stream run_fragment(MappedText text, const Ctx& ctx, const Stream& in) {
@@ -1016,6 +1126,7 @@ class Analyser {
         if (eol > pos) lines.push_back(in.text.slice(pos, eol));
         pos = eol + 1;
       }
+      bool more = t.find_first_not_of('\n', std::min(pos, t.size())) != std::string::npos;
       bool all_literal = true;
       for (const MappedText& l : lines)
         for (size_t i = 0; i < l.size() && all_literal; ++i)
@@ -1025,6 +1136,17 @@ class Analyser {
           bind_read_line(read_vars, line);
           if (have_body) visit(p, body, Stream{}, ctx);
         }
+        if (!more) return {};
+        // Past the bound: the loop runs on with the values unknown.
+        limit_reached(p, n, "a `while read` loop over more than " + std::to_string(kMaxLoopValues) +
+                                " lines; the lines after them are taken as unknown");
+        for (const std::string& name : read_vars) {
+          VarValue v;
+          v.kind = VarValue::Dynamic;
+          v.spelling = "$" + name;
+          vars_[name] = v;
+        }
+        if (have_body) visit(p, body, Stream{}, ctx);
         return {};
       }
     }
@@ -1047,14 +1169,22 @@ class Analyser {
 
   // printf FORMAT ARGS: the format reused while arguments remain; %s, %b,
   // %q and the numeric conversions take the next argument as it is.
-  void printf_output(const MappedText& format, const std::vector<EvalWord>& args, MappedText& out) const {
+  // Returns false when the output grew past kMaxPrintfOutput: the
+  // arguments from `unused` on were not printed.
+  bool printf_output(const MappedText& format, const std::vector<EvalWord>& args, MappedText& out,
+                     size_t& unused) const {
     // Escapes first (a `%` spelled as an escape then reads as a directive,
     // where printf would print it: a corner not worth a second pass).
     MappedText fmt;
     decode_printf_escapes(format, fmt, EscapeDialect::PrintfFormat);
     const std::string& f = fmt.text();
     size_t next = 0;
-    for (int round = 0; round < 64; ++round) {
+    unused = args.size();
+    for (;;) {
+      if (out.size() > kMaxPrintfOutput) {
+        unused = next;
+        return next >= args.size();
+      }
       size_t consumed_before = next;
       for (size_t i = 0; i < f.size(); ++i) {
         if (f[i] != '%') {
@@ -1073,7 +1203,7 @@ class Analyser {
         if (next < args.size()) {
           const EvalWord& arg = args[next++];
           if (conv == 'b' && arg.literal) {
-            if (!decode_printf_escapes(arg.text, out, EscapeDialect::PrintfB)) return;
+            if (!decode_printf_escapes(arg.text, out, EscapeDialect::PrintfB)) return true;
           } else {
             out.append(conv == 'c' ? arg.text.slice(0, std::min<size_t>(1, arg.text.size())) : arg.text);
           }
@@ -1084,6 +1214,21 @@ class Analyser {
       }
       if (next >= args.size() || next == consumed_before) break;
     }
+    return true;
+  }
+
+  // printf's output, or when it is too large to follow, what was followed
+  // and the arguments not printed, one per line (reported).
+  void printf_stream(const MappedText& format, const std::vector<EvalWord>& args, MappedText& out, uint32_t at) {
+    size_t unused = 0;
+    if (printf_output(format, args, out, unused)) return;
+    limit_reached_at(at, "printf output of more than " + std::to_string(kMaxPrintfOutput) +
+                             " bytes; the arguments not yet printed are taken one per line");
+    for (size_t k = unused; k < args.size(); ++k) {
+      out.append('\n', args[k].file_begin);
+      out.append(args[k].text);
+    }
+    if (unused < args.size()) out.append('\n', args.back().file_end);
   }
 
   // A script file run on this host by a path relative to the checkout
@@ -1118,13 +1263,19 @@ class Analyser {
 
   // xargs' reading of its input: blank-separated items, '...' and "..."
   // quoting, backslash escapes outside quotes.
-  static std::vector<EvalWord> xargs_words(const MappedText& t) {
+  // `truncated`: the input holds more words than are taken.
+  static std::vector<EvalWord> xargs_words(const MappedText& t, bool& truncated) {
     std::vector<EvalWord> out;
     WordBuilder b;
     uint32_t fb = 0, fe = 0;
     bool in_word = false;
     const std::string& s = t.text();
-    for (size_t i = 0; i < s.size() && out.size() < kMaxLoopValues; ++i) {
+    truncated = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (out.size() >= kMaxLoopValues) {
+        truncated = s.find_first_not_of(" \t\n", i) != std::string::npos;
+        break;
+      }
       char c = s[i];
       if (is_ifs(c)) {
         if (in_word) out.push_back(b.finish(fb, fe));
@@ -1216,15 +1367,27 @@ class Analyser {
     std::vector<EvalWord> dynamic;
     std::vector<EvalWord> literal;
     for (EvalWord& w : values) (w.literal ? literal : dynamic).push_back(std::move(w));
-    if (literal.size() > kMaxLoopValues || statements_ > kStatementBudget / 2) literal.resize(std::min<size_t>(literal.size(), 1));
+    // Unrolled over its first values; past a bound the rest are one run of
+    // the body with the variable unknown (their values its possible ones).
+    std::vector<std::string> rest;
+    size_t keep = statements_ > kStatementBudget / 2 ? 1 : kMaxLoopValues;
+    if (literal.size() > keep) {
+      limit_reached(p, n, keep == 1 ? "a loop in a script with many statements is unrolled once; the values after the "
+                                      "first are taken as unknown"
+                                    : "a loop over more than " + std::to_string(kMaxLoopValues) +
+                                          " values; the values after them are taken as unknown");
+      for (size_t i = keep; i < literal.size(); ++i) rest.push_back(literal[i].value);
+      literal.resize(keep);
+    }
     for (const EvalWord& w : literal) {
       bind_word(var, w);
       visit(p, body, in, ctx);
     }
-    if (!dynamic.empty() || values.empty()) {
+    if (!dynamic.empty() || values.empty() || !rest.empty()) {
       VarValue v;
       v.kind = VarValue::Dynamic;
       v.spelling = "$" + var;
+      for (const std::string& r : rest) add_possible(v.may_be, r);
       for (const EvalWord& w : dynamic) {
         v.listing = merge(v.listing, w.listing);
         if (w.origin != Origin::Literal) v.origin = w.origin;
@@ -1376,18 +1539,42 @@ class Analyser {
   }
 
   // Finds and runs the command substitutions inside a node that is not
-  // itself a statement (a test, an arithmetic expression).
-  void scan_substitutions(const Parse& p, TSNode n, const Ctx& ctx) {
+  // itself a statement (a test, an arithmetic expression). The walk is
+  // iterative (a tree-sitter cursor): `$(( ((((...)))) ))` and `${X:-${X:-...}}`
+  // nest as deep as the text is long. What it runs goes through visit(),
+  // which bounds the nesting of statements.
+  void scan_substitutions(const Parse& p, TSNode root, const Ctx& ctx) {
+    TSTreeCursor c = ts_tree_cursor_new(root);
+    uint32_t depth = 0;
+    for (;;) {
+      TSNode n = ts_tree_cursor_current_node(&c);
+      if (scan_node(p, n, ctx) && ts_tree_cursor_goto_first_child(&c)) {
+        ++depth;
+        continue;
+      }
+      bool moved = false;
+      while (depth > 0 && !(moved = ts_tree_cursor_goto_next_sibling(&c))) {
+        ts_tree_cursor_goto_parent(&c);
+        --depth;
+      }
+      if (!moved) break;
+    }
+    ts_tree_cursor_delete(&c);
+  }
+
+  // One node of scan_substitutions: runs it when it is a substitution or a
+  // statement; true when its children are to be scanned.
+  bool scan_node(const Parse& p, TSNode n, const Ctx& ctx) {
     std::string_view t = node_type(n);
     if (t == "command_substitution" || t == "process_substitution") {
       subshell([&] { return visit_sequence(p, n, Stream{}, ctx); });
-      return;
+      return false;
     }
     if (is_statement_type(t) && t != "test_command" && t != "ERROR") {
       visit(p, n, Stream{}, ctx);
-      return;
+      return false;
     }
-    for_each_child(n, [&](TSNode c, const char*) { scan_substitutions(p, c, ctx); });
+    return true;
   }
 
   // ------------------------------------------------------------------ words
@@ -1752,8 +1939,26 @@ class Analyser {
     return found;
   }
 
-  // Evaluates one part of a word into the builder.
+  // Evaluates one part of a word into the builder. Parts nest (a string in
+  // a concatenation, a substitution in a string ...): bounded, and past the
+  // bound the part is a run-time value.
   void part(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words, const Ctx& ctx) {
+    if (word_nesting_ >= kMaxWordNesting || stack_.low()) {
+      limit_reached(p, n, word_nesting_ >= kMaxWordNesting
+                              ? "word parts nested more than " + std::to_string(kMaxWordNesting) +
+                                    " deep; the part is taken as unknown"
+                              : "a word nested too deeply for the stack; the part is taken as unknown");
+      uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+      b.dynamic(p.text.slice(s, e), Origin::Other, Listing::None, false);
+      return;
+    }
+    ++word_nesting_;
+    part_node(p, n, quoted, b, words, ctx);
+    --word_nesting_;
+  }
+
+  void part_node(const Parse& p, TSNode n, bool quoted, WordBuilder& b, std::vector<EvalWord>* words,
+                 const Ctx& ctx) {
     std::string_view t = node_type(n);
     uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
     if (t == "word" || t == "number" || t == "extglob_pattern" || t == "regex" || t == "special_variable_name" ||
@@ -1831,7 +2036,15 @@ class Analyser {
   // One argument, with word splitting of unquoted expansions.
   // Brace expansion of an unquoted word: `{stop,delete}`, `app-{a,b}`,
   // nested braces; the first `{` with a top-level ',' before its `}`.
-  static void brace_expand(const MappedText& w, std::vector<MappedText>& out, size_t limit) {
+  // `truncated`: more words than `limit`, or brace groups nested or in a
+  // row past kMaxBraceGroups (each is a level of recursion); the words made
+  // so far are in `out`.
+  static void brace_expand(const MappedText& w, std::vector<MappedText>& out, size_t limit, bool& truncated,
+                           size_t groups = 0) {
+    if (groups > kMaxBraceGroups) {
+      truncated = true;
+      return;
+    }
     const std::string& s = w.text();
     for (size_t open = 0; open < s.size(); ++open) {
       if (s[open] != '{' || (open > 0 && s[open - 1] == '$')) continue;
@@ -1855,8 +2068,11 @@ class Analyser {
         MappedText alt = w.slice(0, open);
         alt.append(w, from, c);
         alt.append(w, close + 1, w.size());
-        if (out.size() >= limit) return;
-        brace_expand(alt, out, limit);
+        if (out.size() >= limit || truncated) {
+          truncated = true;
+          return;
+        }
+        brace_expand(alt, out, limit, truncated, groups + 1);
         from = c + 1;
       }
       return;
@@ -1875,8 +2091,9 @@ class Analyser {
       if (written.find('{') != std::string_view::npos && written.find(',') != std::string_view::npos &&
           written.find('\\') == std::string_view::npos) {
         std::vector<MappedText> alts;
-        brace_expand(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), alts, kMaxLoopValues);
-        if (alts.size() > 1) {
+        bool truncated = false;
+        brace_expand(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), alts, kMaxLoopValues, truncated);
+        if (alts.size() > 1 || truncated) {
           std::vector<EvalWord> words;
           for (const MappedText& alt : alts) {
             WordBuilder b;
@@ -1885,6 +2102,15 @@ class Analyser {
             EvalWord w = b.finish(fbegin(p, n), fend(p, n));
             w.source = std::string(written.substr(0, 120));
             words.push_back(std::move(w));
+          }
+          if (truncated) {
+            // The words not made: one more, unknown.
+            limit_reached(p, n, "a brace expansion of more than " + std::to_string(kMaxLoopValues) +
+                                    " words or " + std::to_string(kMaxBraceGroups) +
+                                    " groups; the words after them are taken as unknown");
+            WordBuilder b;
+            b.dynamic(p.text.slice(ts_node_start_byte(n), ts_node_end_byte(n)), Origin::Other, Listing::None, false);
+            words.push_back(b.finish(fbegin(p, n), fend(p, n)));
           }
           return words;
         }
@@ -2078,7 +2304,21 @@ class Analyser {
   }
 
   Stream dispatch(const Parse& p, std::vector<EvalWord> argv, const Stream& in, const Ctx& ctx, int hops) {
-    if (argv.empty() || hops > 16) return {};
+    if (argv.empty()) return {};
+    if (hops > kMaxWrappers || stack_.low()) {
+      // `nohup nohup ... pm2 kill`: past the limit the wrappers are not
+      // followed, but a pm2 call among the words is still checked, as if
+      // run directly.
+      limit_reached_at(argv[0].file_begin, hops > kMaxWrappers
+                                               ? "more than " + std::to_string(kMaxWrappers) +
+                                                     " commands that run commands (`sudo`, `nohup`, `env`, ...) in a "
+                                                     "row; a pm2 call after them is checked as if run directly"
+                                               : "commands that run commands nested too deeply for the stack; a pm2 "
+                                                 "call after them is checked as if run directly");
+      for (size_t i = 0; i < argv.size(); ++i)
+        if (is_pm2_word(argv[i])) return emit(p, std::vector<EvalWord>(argv.begin() + static_cast<long>(i), argv.end()), ctx, in);
+      return {};
+    }
     const EvalWord& cmd = argv[0];
     if (is_pm2_word(cmd)) return emit(p, argv, ctx, in);
     if (!cmd.literal && !cmd.may_be.empty() && cmd.prefix.empty() && cmd.suffix.empty()) {
@@ -2111,8 +2351,7 @@ class Analyser {
     std::string name(basename_of(cmd.value));
 
     auto fit = functions_.find(cmd.value);
-    if (fit != functions_.end() && depth_ >= kMaxDepth)
-      limit_reached_at(cmd.file_begin, "shells and function calls are nested too deeply to analyse");
+    if (fit != functions_.end() && depth_ >= kMaxDepth) limit_reached_at(cmd.file_begin, kDepthLimit);
     if (fit != functions_.end() && std::find(call_stack_.begin(), call_stack_.end(), cmd.value) == call_stack_.end() &&
         depth_ < kMaxDepth) {
       Function& fn = fit->second;
@@ -2292,13 +2531,28 @@ class Analyser {
           // arguments: its words appended, or each line put in place of the
           // -I string.
           if (w.replace.empty()) {
-            for (EvalWord& word : xargs_words(in.text)) rest.push_back(std::move(word));
+            bool truncated = false;
+            for (EvalWord& word : xargs_words(in.text, truncated)) rest.push_back(std::move(word));
+            if (truncated) {
+              // The words past the bound: one more, unknown.
+              limit_reached_at(cmd.file_begin, "xargs input of more than " + std::to_string(kMaxLoopValues) +
+                                                   " words; the words after them are taken as unknown");
+              EvalWord more;
+              more.literal = false;
+              more.origin = Origin::Stdin;
+              more.value = "<arguments read from stdin by xargs>";
+              more.file_begin = cmd.file_begin;
+              more.file_end = cmd.file_end;
+              more.text = MappedText::anchored("\"$__xargs__\"", cmd.file_begin);
+              rest.push_back(std::move(more));
+            }
             return dispatch(p, std::move(rest), Stream{}, inner, hops + 1);
           }
           Stream out;
           size_t lines = 0;
           const std::string& t = in.text.text();
-          for (size_t pos = 0; pos < t.size() && lines < kMaxLoopValues;) {
+          size_t pos = 0;
+          for (; pos < t.size() && lines < kMaxLoopValues;) {
             size_t eol = t.find('\n', pos);
             if (eol == std::string::npos) eol = t.size();
             size_t b = pos;
@@ -2329,7 +2583,10 @@ class Analyser {
             }
             pos = eol + 1;
           }
-          return out;
+          if (t.find_first_not_of(" \t\n", std::min(pos, t.size())) == std::string::npos) return out;
+          // Lines past the bound: the command once more, with an unknown line.
+          limit_reached_at(cmd.file_begin, "xargs -I input of more than " + std::to_string(kMaxLoopValues) +
+                                               " lines; the lines after them are taken as unknown");
         }
         EvalWord stdin_word;
         stdin_word.literal = false;
@@ -2566,8 +2823,8 @@ class Analyser {
         if (f < argv.size() && argv[f].literal) {
           Stream o;
           o.has_text = true;
-          printf_output(argv[f].text, std::vector<EvalWord>(argv.begin() + static_cast<long>(f) + 1, argv.end()),
-                        o.text);
+          printf_stream(argv[f].text, std::vector<EvalWord>(argv.begin() + static_cast<long>(f) + 1, argv.end()),
+                        o.text, argv[f].file_begin);
           if (known_text(o) || o.text.empty()) {
             v.kind = VarValue::Literal;
             v.value = o.text.text();
@@ -2592,8 +2849,8 @@ class Analyser {
         }
         return out;
       }
-      printf_output(argv[i].text, std::vector<EvalWord>(argv.begin() + static_cast<long>(i) + 1, argv.end()),
-                    out.text);
+      printf_stream(argv[i].text, std::vector<EvalWord>(argv.begin() + static_cast<long>(i) + 1, argv.end()),
+                    out.text, argv[i].file_begin);
       return out;
     }
     if (name == "cat" || name == "tee") {
@@ -2665,6 +2922,26 @@ class Analyser {
     inv.program = to_word(argv[0]);
     for (size_t i = 1; i < argv.size(); ++i) inv.args.push_back(to_word(argv[i]));
     inv.via = ctx.via;
+    // The rules read a /regex/ target with a parser that recurses once per
+    // group: a word nested deeper than kMaxRegexGroups is handed on as a
+    // run-time value (reported), and such possible values are left out.
+    for (size_t i = 0; i <= inv.args.size(); ++i) {
+      Word& w = i == 0 ? inv.program : inv.args[i - 1];
+      const EvalWord& e = argv[i];
+      if (deeply_grouped(w.text)) {
+        limit_reached_at(e.file_begin, "a word with more than " + std::to_string(kMaxRegexGroups) +
+                                           " nested groups; it is taken as unknown");
+        Word d = Word::dynamic(w.text.substr(0, 40) + "...", Origin::Other, w.range);
+        w = d;
+      }
+      size_t before = w.may_be.size();
+      w.may_be.erase(std::remove_if(w.may_be.begin(), w.may_be.end(), deeply_grouped), w.may_be.end());
+      if (w.may_be.size() != before) {
+        w.may_be_complete = false;
+        limit_reached_at(e.file_begin, "a possible value with more than " + std::to_string(kMaxRegexGroups) +
+                                           " nested groups; it is left out");
+      }
+    }
     Pm2Call call = parse_pm2_call(inv);
     // `pm2 delete -` reads its targets from stdin (a JSON app list): known
     // only at run time, and a process listing when one is piped in.
@@ -2750,7 +3027,11 @@ class Analyser {
   bool skip_empty_ = false;
   bool suppress_ = false;
   int nesting_ = 0;
-  bool limit_reported_ = false;
+  std::set<std::tuple<uint32_t, uint32_t, std::string>> limits_reported_;
+  bool budget_reported_ = false;
+  int word_nesting_ = 0;
+  int wrappers_ = 0;
+  StackBudget stack_{kStackReserve};
   bool allexport_ = false;  // set -a
 };
 

@@ -550,6 +550,118 @@ TEST_CASE("analysis limits are reported, never a crash or a silent pass", "[shel
   CHECK(findings(chain + "f20 all\n") == L{"22:target-all"});
 }
 
+namespace {
+
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// The messages of the shell-parse-error findings of a script.
+std::vector<std::string> limit_messages(const std::string& script) {
+  FileReport r = lint_source(SourceFile::from_string("test.sh", script), InputKind::Shell, LintOptions{});
+  std::vector<std::string> out;
+  for (const LintFinding& f : r.findings)
+    if (f.rule == "shell-parse-error") out.push_back(f.message);
+  return out;
+}
+
+std::vector<std::string> sorted_findings(const std::string& script) {
+  std::vector<std::string> f = findings(script);
+  std::sort(f.begin(), f.end());
+  return f;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& rule) {
+  return std::find(v.begin(), v.end(), rule) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("nesting as deep as the text is long never overflows the stack", "[shell][limits][depth]") {
+  const int n = 19000;
+  // Arithmetic, parameter defaults, subscripts, [[ ]] groups: walked without
+  // recursion; the command after them is checked.
+  CHECK(findings("echo $((" + repeat("(", n) + "1" + repeat(")", n) + "))\npm2 kill\n") == L{"2:daemon-teardown"});
+  CHECK(findings("echo " + repeat("${X:-", n) + "x" + repeat("}", n) + "\npm2 kill\n") == L{"2:daemon-teardown"});
+  CHECK(findings("[[ " + repeat("( ", n) + "-n x" + repeat(" )", n) + " ]]\npm2 kill\n") == L{"2:daemon-teardown"});
+  // Subshells and substitutions: statements nested past the bound are
+  // reported, what follows is checked. (`((` would be arithmetic.)
+  for (const std::string& open : {std::string("( "), std::string("echo $("), std::string("echo \"$(")}) {
+    std::string close = open == "echo \"$(" ? ")\"" : open == "( " ? " )" : ")";
+    std::string script = repeat(open, n) + "true" + repeat(close, n) + "\npm2 kill\n";
+    INFO(open);
+    std::vector<std::string> f = findings(script);
+    CHECK(has(f, "2:daemon-teardown"));
+    CHECK(has(f, "1:shell-parse-error"));
+  }
+  // A command list across many lines: the grammar nests one list per `&&`.
+  CHECK(has(findings(repeat("true &&\n", n) + "pm2 kill\n"), std::to_string(n + 1) + ":daemon-teardown"));
+  // A /regex/ target nested past the bound the rules' regex parser is
+  // given: a run-time target, and the limit reported.
+  CHECK(findings("pm2 delete '/" + repeat("(", 5000) + "a" + repeat(")", 5000) + "/'\n") ==
+        L{"1:dynamic-target", "1:shell-parse-error"});
+  CHECK(findings("T='/" + repeat("(", 5000) + "a" + repeat(")", 5000) + "/'\nif x; then T=api; fi\npm2 delete $T\n") ==
+        L{"3:dynamic-target", "3:shell-parse-error"});
+  // A regular expression nested past the bound is a filter of unknown effect.
+  CHECK(findings("pm2 jlist | grep -E '" + repeat("(", n) + "a" + repeat(")", n) + "' | xargs pm2 delete\n") ==
+        L{"1:dynamic-target"});
+}
+
+TEST_CASE("a limit reached is reported where it is reached, naming it", "[shell][limits]") {
+  std::vector<std::string> m = limit_messages("echo " + repeat("$(echo ", 300) + "x" + repeat(")", 300) + "\n");
+  REQUIRE(m.size() == 1);
+  CHECK(m[0] == "analysis limit reached: commands nested more than 200 deep; pm2 calls inside are not checked");
+  // Each place once; two places, two reports.
+  std::string deep = "echo " + repeat("$(echo ", 300) + "x" + repeat(")", 300) + "\n";
+  CHECK(limit_messages(deep + deep).size() == 2);
+}
+
+TEST_CASE("wrappers in a row are followed far, and past the limit the pm2 call is still checked", "[shell][limits]") {
+  CHECK(findings(repeat("nohup ", 17) + "pm2 kill\n") == L{"1:daemon-teardown"});
+  CHECK(findings(repeat("sudo ", 17) + "pm2 delete all\n") == L{"1:target-all"});
+  CHECK(findings(repeat("env ", 200) + "pm2 kill\n") == L{"1:daemon-teardown"});
+  // Past the limit: the call is checked as if run directly, and the limit
+  // is reported.
+  CHECK(sorted_findings(repeat("nohup ", 300) + "pm2 kill\n") == L{"1:daemon-teardown", "1:shell-parse-error"});
+  std::vector<std::string> m = limit_messages(repeat("nohup ", 300) + "pm2 kill\n");
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].find("more than 256 commands that run commands") != std::string::npos);
+}
+
+TEST_CASE("values past a loop or input bound are unknown, never dropped", "[shell][limits]") {
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += " app" + std::to_string(i);
+  // Within the bound: each value.
+  CHECK(findings("for a in app1 app2 all; do pm2 delete $a; done\n") == L{"1:target-all"});
+  // Past it, `all` is the 41st value: the call is a run-time target, and
+  // the limit is reported.
+  // `all` is among the possible values.
+  CHECK(sorted_findings("for a in" + many + " all; do pm2 delete $a; done\n") == L{"1:shell-parse-error", "1:target-all"});
+  CHECK(sorted_findings("for a in" + many + " x; do pm2 delete $a; done\n") == L{"1:dynamic-target", "1:shell-parse-error"});
+  std::string lines;
+  for (int i = 0; i < 40; ++i) lines += "app" + std::to_string(i) + "\n";
+  CHECK(sorted_findings("while read n; do pm2 delete \"$n\"; done <<EOF\n" + lines + "all\nEOF\n") ==
+        L{"1:dynamic-target", "1:shell-parse-error"});
+  CHECK(sorted_findings("echo" + many + " all | xargs pm2 delete\n") == L{"1:dynamic-target", "1:shell-parse-error"});
+  CHECK(sorted_findings("printf '%s\\n'" + many + " all | xargs -I{} pm2 delete {}\n") ==
+        L{"1:dynamic-target", "1:shell-parse-error"});
+  std::string alts;
+  for (int i = 0; i < 40; ++i) alts += "app" + std::to_string(i) + ",";
+  CHECK(sorted_findings("pm2 delete {" + alts + "all}\n") == L{"1:dynamic-target", "1:shell-parse-error"});
+  CHECK(has(findings("pm2 delete " + repeat("{a,b}", 5000) + "\n"), "1:shell-parse-error"));
+  // printf output past its bound: the arguments not printed are still read.
+  std::string big(300000, 'x');
+  CHECK(sorted_findings("printf '%s\\n' " + big + " " + big + " " + big + " " + big + " 'pm2 kill' | bash\n") ==
+        L{"1:daemon-teardown", "1:shell-parse-error"});
+}
+
+TEST_CASE("functions defined by functions never called are checked too", "[shell][limits]") {
+  CHECK(findings("f() { g() { pm2 kill; }; }\n") == L{"1:daemon-teardown"});
+  CHECK(findings(repeat("f() { ", 2000) + "pm2 kill; " + repeat("}; ", 2000) + "\nf\n") == L{"1:daemon-teardown"});
+}
+
 TEST_CASE("a CI expression spanning lines is one value", "[shell]") {
   CHECK(findings("echo ${{\n  github.sha\n}}\npm2 kill\n") == L{"4:daemon-teardown"});
   CHECK(findings("pm2 delete ${{\n  inputs.app\n}}\n") == L{"1:dynamic-target"});
