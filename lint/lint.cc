@@ -102,6 +102,10 @@ FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& opt
       report.error = *ex.error;
       report.error->path = source.path;
     }
+    for (const ExtractResult::Limit& l : ex.limits) {
+      auto [line, col] = source.line_col(l.offset);
+      sink.parse_problem(SourceRange{line, col, line, col + 1}, l.message);
+    }
     for (const ScriptUnit& unit : ex.scripts) analyse_script(source, unit, sink);
   }
   // One finding per rule and place: a call reached twice (a function called

@@ -31,6 +31,10 @@ struct Node {
   YAML::Mark mark;     // an aliased node keeps its anchor's mark, like YAML::Load
   std::string value;
   std::vector<const Node*> items;  // sequence items; mapping keys and values, alternating
+  // A mapping's merge sources (merge_sources), computed once.
+  mutable std::vector<const Node*> sources;
+  mutable bool sources_known = false;
+  mutable bool sources_truncated = false;
 
   bool is(Kind k) const { return kind == k; }
   size_t pair_count() const { return kind == Kind::Mapping ? items.size() / 2 : 0; }
@@ -41,6 +45,7 @@ struct Node {
 class TreeBuilder final : public YAML::EventHandler {
  public:
   const Node* root() const { return root_; }
+  const std::deque<Node>& nodes() const { return arena_; }
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -122,9 +127,13 @@ class DocumentStart final : public YAML::EventHandler {
 // ---------------------------------------------------------------------------
 // Mapping access. Keys are compared as written; the first occurrence of a
 // duplicated key wins for settings. Merge keys (`<<: *defaults`, honoured by
-// Gitea and Forgejo) are followed, bounded because aliases can form cycles.
+// Gitea and Forgejo) are followed: aliases can form cycles (`&a {<<: *a}`)
+// and share sources, so each mapping's sources are listed once, iteratively,
+// each source once (a source reached again adds nothing: its entries are
+// already there, with higher precedence), and at most kMaxMergeSources of
+// them (reported by extract_scripts).
 
-constexpr int kMaxMergeDepth = 8;
+constexpr size_t kMaxMergeSources = 256;
 
 bool is_merge_key(const Node* k) { return k->is(Node::Kind::Scalar) && k->plain && k->value == "<<"; }
 
@@ -139,11 +148,41 @@ struct Entry {
   const Node* value = nullptr;
 };
 
+// The mappings whose entries mapping `m` holds, highest precedence first: `m`
+// itself, then its merge sources in order, each followed by its own (a
+// preorder walk, with an explicit stack).
+const std::vector<const Node*>& merge_sources(const Node* m) {
+  if (m->sources_known) return m->sources;
+  m->sources_known = true;
+  std::vector<const Node*> stack{m};
+  std::vector<const Node*> seen;  // few: a linear search
+  while (!stack.empty()) {
+    const Node* n = stack.back();
+    stack.pop_back();
+    if (!n || !n->is(Node::Kind::Mapping) || std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
+    if (m->sources.size() >= kMaxMergeSources) {
+      m->sources_truncated = true;
+      break;
+    }
+    seen.push_back(n);
+    m->sources.push_back(n);
+    std::vector<const Node*> direct;
+    for (size_t i = 0; i < n->pair_count(); ++i) {
+      if (!is_merge_key(n->key(i))) continue;
+      const Node* v = n->val(i);
+      if (v->is(Node::Kind::Mapping)) direct.push_back(v);
+      if (v->is(Node::Kind::Sequence)) direct.insert(direct.end(), v->items.begin(), v->items.end());
+    }
+    for (auto it = direct.rbegin(); it != direct.rend(); ++it) stack.push_back(*it);
+  }
+  return m->sources;
+}
+
 // Every direct entry for `key`; when there is none, the first one a merged
 // mapping supplies.
-std::vector<Entry> find_all(const Node* m, std::string_view key, bool ci = false, int depth = 0) {
+std::vector<Entry> find_all(const Node* m, std::string_view key, bool ci = false) {
   std::vector<Entry> found;
-  if (!m || !m->is(Node::Kind::Mapping) || depth > kMaxMergeDepth) return found;
+  if (!m || !m->is(Node::Kind::Mapping)) return found;
   auto matches = [&](const Node* k) {
     return k->is(Node::Kind::Scalar) && (ci ? equals_ci(k->value, key) : k->value == key);
   };
@@ -151,16 +190,11 @@ std::vector<Entry> find_all(const Node* m, std::string_view key, bool ci = false
     if (matches(m->key(i))) found.push_back({m->key(i), m->val(i)});
   }
   if (!found.empty()) return found;
-  for (size_t i = 0; i < m->pair_count(); ++i) {
-    if (!is_merge_key(m->key(i))) continue;
-    const Node* v = m->val(i);
-    std::vector<const Node*> sources;
-    if (v->is(Node::Kind::Mapping)) sources.push_back(v);
-    if (v->is(Node::Kind::Sequence)) sources.assign(v->items.begin(), v->items.end());
-    for (const Node* s : sources) {
-      auto inner = find_all(s, key, ci, depth + 1);
-      if (!inner.empty()) return {inner.front()};
-    }
+  const std::vector<const Node*>& sources = merge_sources(m);
+  for (size_t s = 1; s < sources.size(); ++s) {
+    const Node* src = sources[s];
+    for (size_t i = 0; i < src->pair_count(); ++i)
+      if (!is_merge_key(src->key(i)) && matches(src->key(i))) return {{src->key(i), src->val(i)}};
   }
   return found;
 }
@@ -182,18 +216,14 @@ const Node* as(const Node* n, Node::Kind kind) { return n && n->is(kind) ? n : n
 // Every entry of a mapping, merged ones first so that explicit entries (and
 // earlier merge sources) are visited last and win when applied in order.
 template <typename Fn>
-void for_each_entry(const Node* m, Fn&& fn, int depth = 0) {
-  if (!m || !m->is(Node::Kind::Mapping) || depth > kMaxMergeDepth) return;
-  for (size_t i = 0; i < m->pair_count(); ++i) {
-    if (!is_merge_key(m->key(i))) continue;
-    const Node* v = m->val(i);
-    if (v->is(Node::Kind::Mapping)) for_each_entry(v, fn, depth + 1);
-    if (v->is(Node::Kind::Sequence)) {
-      for (auto it = v->items.rbegin(); it != v->items.rend(); ++it) for_each_entry(*it, fn, depth + 1);
+void for_each_entry(const Node* m, Fn&& fn) {
+  if (!m || !m->is(Node::Kind::Mapping)) return;
+  const std::vector<const Node*>& sources = merge_sources(m);
+  for (auto it = sources.rbegin(); it != sources.rend(); ++it) {
+    const Node* n = *it;
+    for (size_t i = 0; i < n->pair_count(); ++i) {
+      if (!is_merge_key(n->key(i))) fn(n->key(i), n->val(i));
     }
-  }
-  for (size_t i = 0; i < m->pair_count(); ++i) {
-    if (!is_merge_key(m->key(i))) fn(m->key(i), m->val(i));
   }
 }
 
@@ -673,6 +703,12 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     } else {
       result.error = FileError{file.path, 1, 1, std::move(message)};
     }
+  }
+  for (const Node& n : tree.nodes()) {
+    if (!n.sources_truncated) continue;
+    result.limits.push_back({file_offset(&n), fmt::format("analysis limit reached: a mapping merging more than {} "
+                                                           "mappings (`<<:`); the entries of the others are not read",
+                                                           kMaxMergeSources)});
   }
   if (second_document) {
     // GitHub rejects the file; Gitea's and Forgejo's runners decode the

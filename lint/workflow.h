@@ -79,6 +79,14 @@ struct ExtractResult {
   /// True for a valid action that runs no shell (`runs.using: node20`,
   /// `docker`): nothing to lint, not an error.
   bool nothing_to_lint = false;
+  /// Analysis limits the YAML stage reached (a mapping merging more
+  /// mappings than are followed): where, as a file offset, and what. The
+  /// file is still linted; the driver reports each as a warning.
+  struct Limit {
+    uint32_t offset = 0;
+    std::string message;
+  };
+  std::vector<Limit> limits;
 };
 
 ExtractResult extract_scripts(const SourceFile& file, YamlKind kind = YamlKind::Auto);

@@ -1,6 +1,7 @@
 #include "workflow.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
 
 #include "lint.h"
@@ -13,6 +14,7 @@ using pm2guard::lint::FileReport;
 using pm2guard::lint::find_ssh_action;
 using pm2guard::lint::InputKind;
 using pm2guard::lint::lint_source;
+using pm2guard::lint::LintFinding;
 using pm2guard::lint::LintOptions;
 using pm2guard::lint::normalise_docker_image;
 using pm2guard::lint::extract_scripts;
@@ -991,4 +993,55 @@ TEST_CASE("end to end: docker ssh images, wrapped shells, multiple documents", "
   CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - shell: python {0}\n        run: pm2 kill\n").empty());
   CHECK(lint_yaml("jobs:\n  d:\n    steps:\n      - run: pm2 stop all\n---\njobs:\n  e:\n    steps:\n"
                   "      - run: pm2 kill\n") == L{"4:23:target-all", "5:1:file-error"});
+}
+
+TEST_CASE("merge keys: cycles and shared sources are followed once, chains to any depth", "[workflow][robustness][limits]") {
+  // A mapping merging itself twenty times: each lookup used to follow every
+  // path (20^8 of them); each source is now read once.
+  std::string cycle = "x: &d\n  <<: [";
+  for (int i = 0; i < 20; ++i) cycle += "*d, ";
+  cycle += "*d]\n  shell: sh\njobs:\n  a:\n    <<: *d\n    steps:\n      - run: pm2 stop all\n";
+  auto start = std::chrono::steady_clock::now();
+  auto c = extract(cycle);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  REQUIRE_FALSE(c.result.error);
+  REQUIRE(c.result.scripts.size() == 1);
+  CHECK(c.result.scripts[0].text.text() == "pm2 stop all");
+  CHECK(c.result.limits.empty());
+
+  // A chain of 20 merges (deeper than the 8 once followed): the steps at its end.
+  std::string chain = "x0: &a0\n  steps:\n    - run: pm2 kill\n";
+  for (int i = 1; i < 20; ++i)
+    chain += "x" + std::to_string(i) + ": &a" + std::to_string(i) + "\n  <<: *a" + std::to_string(i - 1) + "\n";
+  chain += "jobs:\n  j:\n    <<: *a19\n";
+  auto ch = extract(chain);
+  REQUIRE(ch.result.scripts.size() == 1);
+  CHECK(ch.result.scripts[0].text.text() == "pm2 kill");
+  CHECK(ch.result.limits.empty());
+
+  // Precedence: the first source wins over the second, either over its own
+  // sources, the mapping over all.
+  auto p = extract("a: &a\n  shell: sh\nb: &b\n  shell: pwsh\n  run: pm2 delete b\n"
+                   "jobs:\n  j:\n    steps:\n      - <<: [*a, *b]\n");
+  REQUIRE(p.result.scripts.size() == 1);
+  CHECK(p.result.scripts[0].shell == "sh");
+  CHECK(p.result.scripts[0].text.text() == "pm2 delete b");
+}
+
+TEST_CASE("merge keys: more sources than are followed is a reported limit", "[workflow][limits]") {
+  std::string yaml;
+  for (int i = 0; i < 300; ++i) yaml += "m" + std::to_string(i) + ": &m" + std::to_string(i) + "\n  k: v\n";
+  yaml += "jobs:\n  j:\n    <<: [";
+  for (int i = 0; i < 300; ++i) yaml += std::string(i ? ", " : "") + "*m" + std::to_string(i);
+  yaml += "]\n    steps:\n      - run: pm2 kill\n";
+  auto e = extract(yaml);
+  REQUIRE(e.result.scripts.size() == 1);  // the job's own entries are read
+  REQUIRE(e.result.limits.size() == 1);
+  CHECK(e.result.limits[0].message.find("more than 256 mappings") != std::string::npos);
+  CHECK(e.file.line_col(e.result.limits[0].offset).first == 603);  // the job's mapping
+  // The driver reports it as a warning, next to the finding.
+  FileReport r = lint_source(SourceFile::from_string(".github/workflows/x.yml", yaml), InputKind::Workflow, LintOptions{});
+  std::vector<std::string> rules;
+  for (const LintFinding& f : r.findings) rules.push_back(f.rule);
+  CHECK(rules == std::vector<std::string>{"shell-parse-error", "daemon-teardown"});
 }
