@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "command_knowledge.h"
@@ -30,11 +29,12 @@ bool in_workflows_dir(const fs::path& p) {
   return forge == ".github" || forge == ".gitea" || forge == ".forgejo";
 }
 
+// The first line of a regular file (at most 256 bytes); "" for anything
+// else, which is never opened for a blocking read.
 std::string first_line(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  char c;
-  while (line.size() < 256 && in.get(c) && c != '\n') line += c;
+  std::string line = read_prefix(path, 256).value_or("");
+  size_t nl = line.find('\n');
+  if (nl != std::string::npos) line.resize(nl);
   return line;
 }
 
@@ -89,14 +89,25 @@ std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vect
           if (name == ".git" || name == "node_modules") it.disable_recursion_pending();
           continue;
         }
-        if (!it->is_regular_file(sec)) continue;
-        if (is_action_name(name))
-          found.push_back({p.string(), InputKind::Action});
-        else if (is_yaml_name(name) && in_workflows_dir(p))
-          found.push_back({p.string(), InputKind::Workflow});
+        bool action = is_action_name(name);
+        if (!action && !(is_yaml_name(name) && in_workflows_dir(p))) continue;
+        // A workflow or action that is not a regular file (a FIFO, a device,
+        // a link to nowhere) is an error, never read, never skipped unseen.
+        if (!it->is_regular_file(sec)) {
+          std::string why = not_regular_reason(p.string());
+          errors.push_back(FileError{p.string(), 0, 0, why.empty() ? "not a regular file" : why});
+          continue;
+        }
+        found.push_back({p.string(), action ? InputKind::Action : InputKind::Workflow});
       }
       std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
       out.insert(out.end(), found.begin(), found.end());
+      continue;
+    }
+    // A named file that is not a regular file once links are followed (a
+    // FIFO, /dev/zero, /dev/stdin) is an error naming what it is.
+    if (std::string why = not_regular_reason(arg); !why.empty()) {
+      errors.push_back(FileError{arg, 0, 0, why});
       continue;
     }
     fs::path p(arg);

@@ -1,6 +1,9 @@
 // Which files a directory search finds, and how named files are read.
 #include "discover.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -98,4 +101,33 @@ TEST_CASE("scripts a workflow runs by relative path are linted too", "[discover]
   CHECK(got == std::vector<std::string>{"lib.sh:1:target-all", "scripts/cleanup.sh:1:target-all",
                                         "scripts/deploy.sh:3:daemon-teardown"});
   CHECK(reports.size() == 4);
+}
+
+TEST_CASE("named paths and workflows that are not regular files are errors, never read", "[discover][files]") {
+  TempDir d;
+  std::string good = d.write("good.sh", "pm2 kill\n");
+  std::string fifo = d.path() + "/fifo.sh";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  std::string zero = d.path() + "/zero.yml";
+  REQUIRE(symlink("/dev/zero", zero.c_str()) == 0);
+  // No extension: discover would read its first line for a shebang.
+  std::string bare = d.path() + "/script";
+  REQUIRE(mkfifo(bare.c_str(), 0600) == 0);
+  d.write(".github/workflows/ok.yml", kWorkflow);
+  REQUIRE(mkfifo((d.path() + "/.github/workflows/pipe.yml").c_str(), 0600) == 0);
+  REQUIRE(symlink("gone.yml", (d.path() + "/.github/workflows/dangling.yml").c_str()) == 0);
+
+  std::vector<FileError> errors;
+  std::vector<InputFile> in = discover({fifo, zero, bare, good, d.path()}, errors);
+  std::vector<std::string> got;
+  for (const FileError& e : errors) got.push_back(e.path.substr(d.path().size() + 1) + ": " + e.message);
+  std::sort(got.begin(), got.end());  // a directory is walked in no set order
+  CHECK(got == std::vector<std::string>{".github/workflows/dangling.yml: a symbolic link to a file that does not exist",
+                                        ".github/workflows/pipe.yml: not a regular file: a FIFO",
+                                        "fifo.sh: not a regular file: a FIFO",
+                                        "script: not a regular file: a FIFO",
+                                        "zero.yml: not a regular file: a character device"});
+  REQUIRE(in.size() == 2);  // the others are linted
+  CHECK(in[0].path == good);
+  CHECK(in[1].path == d.path() + "/.github/workflows/ok.yml");
 }

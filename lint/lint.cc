@@ -4,9 +4,11 @@
 #include <cctype>
 #include <atomic>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
+
+#include <pthread.h>
 
 #include "shell_analysis.h"
 #include "workflow.h"
@@ -182,9 +184,9 @@ fs::path checkout_root(const fs::path& file) {
 bool looks_like_shell(const fs::path& p) {
   std::string ext = p.extension().string();
   if (ext == ".sh" || ext == ".bash") return true;
-  std::ifstream in(p);
-  std::string first;
-  std::getline(in, first);
+  // Read as read_source reads: never a blocking open of a FIFO.
+  std::string first = read_prefix(p.string(), 256).value_or("");
+  first.resize(std::min(first.size(), first.find('\n')));
   return has_shell_shebang(first);
 }
 

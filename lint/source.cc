@@ -88,6 +88,82 @@ std::string_view SourceFile::line_text(uint32_t line) const {
   return s;
 }
 
+std::string file_type_name(unsigned mode) {
+  if (S_ISREG(mode)) return "";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a file";
+}
+
+std::string not_regular_reason(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    struct stat link {};
+    if (err == ENOENT && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode))
+      return "a symbolic link to a file that does not exist";
+    return std::strerror(err);
+  }
+  if (S_ISDIR(st.st_mode)) return std::strerror(EISDIR);
+  std::string type = file_type_name(st.st_mode);
+  return type.empty() ? "" : "not a regular file: " + type;
+}
+
+namespace {
+
+// Opens a regular file for reading. O_NONBLOCK: a FIFO without a writer, a
+// terminal or a device must not block the open; then fstat decides, on the
+// very file opened, before anything is read. Returns -1 with `why` set.
+int open_regular(const std::string& path, std::string& why, off_t* size = nullptr) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return -1;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    why = std::strerror(errno);
+    ::close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    why = S_ISDIR(st.st_mode) ? std::strerror(EISDIR) : "not a regular file: " + file_type_name(st.st_mode);
+    ::close(fd);
+    return -1;
+  }
+  // Reads of a regular file do not block; clear the flag all the same.
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  if (size) *size = st.st_size;
+  return fd;
+}
+
+}  // namespace
+
+std::optional<std::string> read_prefix(const std::string& path, size_t max, std::string* why) {
+  std::string reason;
+  int fd = open_regular(path, reason);
+  if (fd < 0) {
+    if (why) *why = reason;
+    return std::nullopt;
+  }
+  std::string out(max, '\0');
+  size_t got = 0;
+  while (got < max) {
+    ssize_t n = ::read(fd, out.data() + got, max - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return out;
+}
+
 std::optional<SourceFile> read_source(const std::string& path, FileError& error) {
   error = FileError{path, 0, 0, {}};
   auto fail = [&](int err) -> std::optional<SourceFile> {
@@ -95,20 +171,11 @@ std::optional<SourceFile> read_source(const std::string& path, FileError& error)
     return std::nullopt;
   };
 
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(errno);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return fail(err);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return fail(EISDIR);
-  }
+  off_t size = 0;
+  int fd = open_regular(path, error.message, &size);
+  if (fd < 0) return std::nullopt;
   std::string contents;
-  if (S_ISREG(st.st_mode) && st.st_size > 0) contents.reserve(static_cast<size_t>(st.st_size));
+  if (size > 0) contents.reserve(static_cast<size_t>(size));
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);

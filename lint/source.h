@@ -40,8 +40,25 @@ struct FileError {
 };
 
 /// Reads a file. Fails on I/O errors and on binary content (a NUL byte or
-/// invalid UTF-8), naming the offending position.
+/// invalid UTF-8), naming the offending position, and on anything that is
+/// not a regular file once symbolic links are followed (a FIFO, a device, a
+/// socket: "not a regular file: a FIFO"), which is never read: the file is
+/// opened without blocking and checked before a byte is read.
 std::optional<SourceFile> read_source(const std::string& path, FileError& error);
+
+/// Up to `max` bytes from the start of a regular file, opened as
+/// read_source opens it; nullopt (and `why`) for anything else.
+std::optional<std::string> read_prefix(const std::string& path, size_t max, std::string* why = nullptr);
+
+/// What a file is when it is not a regular file, from its st_mode: "a
+/// directory", "a FIFO", "a character device", "a block device", "a
+/// socket", "a symbolic link"; "" for a regular file.
+std::string file_type_name(unsigned mode);
+
+/// Why `path` cannot be read as a regular file ("not a regular file: a
+/// FIFO", "Is a directory", the system's error), or "" when it can: the
+/// type after following symbolic links, without opening it.
+std::string not_regular_reason(const std::string& path);
 
 /// Length of the well-formed UTF-8 sequence at byte `i` of `s`, or 0 when
 /// there is none (a stray continuation byte, a truncated sequence, an

@@ -170,3 +170,23 @@ TEST_CASE("read_source accepts an empty file", "[source]") {
   CHECK(f->text.empty());
   CHECK(f->line_count() == 1);
 }
+
+TEST_CASE("read_source never reads what is not a regular file", "[source][files]") {
+  TempDir dir;
+  FileError err;
+  std::string fifo = dir.write("fifo.sh", "");
+  std::remove(fifo.c_str());
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // No writer: a blocking open would wait forever.
+  CHECK_FALSE(read_source(fifo, err));
+  CHECK(err.message == "not a regular file: a FIFO");
+  CHECK_FALSE(read_source("/dev/zero", err));
+  CHECK(err.message == "not a regular file: a character device");
+  CHECK_FALSE(pm2guard::lint::read_prefix(fifo, 10));
+  CHECK(pm2guard::lint::not_regular_reason(fifo) == "not a regular file: a FIFO");
+  CHECK(pm2guard::lint::not_regular_reason("/dev/null") == "not a regular file: a character device");
+  std::remove(fifo.c_str());
+  std::string file = dir.write("ok.sh", "#!/bin/sh\npm2 kill\n");
+  CHECK(pm2guard::lint::not_regular_reason(file).empty());
+  CHECK(pm2guard::lint::read_prefix(file, 9) == std::optional<std::string>("#!/bin/sh"));
+}
