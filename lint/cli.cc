@@ -10,6 +10,7 @@
 #include "report.h"
 #include "rule.h"
 
+#include <algorithm>
 #include <optional>
 
 #ifndef PM2GUARD_VERSION
@@ -43,7 +44,7 @@ const char* kLintUsage =
     "options:\n"
     "  -f, --format FORMAT   text (default), json, github (workflow annotations) or sarif\n"
     "  -d, --disable RULE    do not report RULE (repeatable, or comma-separated)\n"
-    "  -j, --jobs N          files linted in parallel (default: the number of CPUs)\n"
+    "  -j, --jobs N          files linted in parallel (default: the number of CPUs; at most 256)\n"
     "      --color WHEN      auto (default), always or never\n"
     "      --no-excerpt      text format without the source line and caret\n"
     "  -h, --help            this help\n"
@@ -105,12 +106,16 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
     } else if (a == "-j" || a.rfind("--jobs", 0) == 0) {
       auto v = value(a == "-j" ? "-j" : "--jobs");
       if (!v) return kUsageOrInput;
-      try {
-        options.jobs = static_cast<unsigned>(std::stoul(*v));
-      } catch (...) {
-        err << fmt::format("pm2guard lint: --jobs needs a number, got '{}'\n", *v);
+      // A positive whole number; more than kMaxJobs (or than there are
+      // files) is that many.
+      unsigned long n = 0;
+      bool digits = !v->empty() && v->find_first_not_of("0123456789") == std::string::npos;
+      for (size_t k = 0; digits && k < v->size() && n <= lint::kMaxJobs; ++k) n = n * 10 + static_cast<unsigned>((*v)[k] - '0');
+      if (!digits || n == 0) {
+        err << fmt::format("pm2guard lint: --jobs needs a positive whole number, got '{}'\n", shown_arg(*v));
         return kUsageOrInput;
       }
+      options.jobs = static_cast<unsigned>(std::min<unsigned long>(n, lint::kMaxJobs));
     } else if (a.rfind("--color", 0) == 0) {
       auto v = value("--color");
       if (!v) return kUsageOrInput;

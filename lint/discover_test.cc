@@ -131,3 +131,24 @@ TEST_CASE("named paths and workflows that are not regular files are errors, neve
   CHECK(in[0].path == good);
   CHECK(in[1].path == d.path() + "/.github/workflows/ok.yml");
 }
+
+TEST_CASE("worker count: the request, at most 256 and the number of files, at least one", "[lint][jobs]") {
+  CHECK(worker_count(4, 10) == 4);
+  CHECK(worker_count(100000, 1000) == kMaxJobs);
+  CHECK(worker_count(100000, 3) == 3);
+  CHECK(worker_count(8, 0) == 1);
+  CHECK(worker_count(0, 1000) >= 1);
+  CHECK(worker_count(0, 1000) <= kMaxJobs);
+  // Whatever the count, every file comes back, in order.
+  TempDir d;
+  std::vector<InputFile> inputs;
+  for (int i = 0; i < 50; ++i) inputs.push_back({d.write("f" + std::to_string(i) + ".sh", i == 42 ? "pm2 kill\n" : ""), InputKind::Shell});
+  for (unsigned jobs : {1u, 7u, 256u}) {
+    LintOptions o;
+    o.jobs = jobs;
+    std::vector<FileReport> r = lint_files(inputs, o);
+    REQUIRE(r.size() == inputs.size());
+    for (size_t i = 0; i < r.size(); ++i) CHECK(r[i].path == inputs[i].path);
+    CHECK(r[42].findings.size() == 1);
+  }
+}

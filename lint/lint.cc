@@ -144,21 +144,57 @@ FileReport lint_file(const InputFile& input, const LintOptions& options) {
   return lint_source(std::move(*src), input.kind, options);
 }
 
+unsigned worker_count(unsigned requested, size_t files) {
+  unsigned jobs = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min(jobs, kMaxJobs);
+  return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(jobs, files)));
+}
+
+namespace {
+
+// A file whose linting failed (out of memory, say) is an error of that file
+// alone: the others are still linted and reported.
+FileReport lint_file_safely(const InputFile& input, const LintOptions& options) {
+  try {
+    return lint_file(input, options);
+  } catch (const std::exception& e) {
+    FileReport r;
+    r.path = input.path;
+    r.error = FileError{input.path, 0, 0, std::string("could not be linted: ") + e.what()};
+    return r;
+  }
+}
+
+void* run_worker(void* work) {
+  (*static_cast<std::function<void()>*>(work))();
+  return nullptr;
+}
+
+}  // namespace
+
 std::vector<FileReport> lint_files(const std::vector<InputFile>& inputs, const LintOptions& options) {
   std::vector<FileReport> reports(inputs.size());
-  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<size_t>(jobs, inputs.size()));
-  if (jobs <= 1) {
-    for (size_t i = 0; i < inputs.size(); ++i) reports[i] = lint_file(inputs[i], options);
-    return reports;
-  }
+  if (inputs.empty()) return reports;
+  unsigned jobs = worker_count(options.jobs, inputs.size());
   std::atomic<size_t> next{0};
-  std::vector<std::thread> workers;
-  for (unsigned w = 0; w < jobs; ++w)
-    workers.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < inputs.size();) reports[i] = lint_file(inputs[i], options);
-    });
-  for (std::thread& t : workers) t.join();
+  std::function<void()> work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < inputs.size();) reports[i] = lint_file_safely(inputs[i], options);
+  };
+  // Workers with a stack of known size (the analysis bounds its recursion
+  // well within it); as many as can be created, and none at all means the
+  // work is done on this thread.
+  std::vector<pthread_t> workers;
+  for (unsigned w = 0; w < jobs; ++w) {
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) break;
+    pthread_t t;
+    bool created = pthread_attr_setstacksize(&attr, kWorkerStack) == 0 && pthread_create(&t, &attr, run_worker, &work) == 0;
+    pthread_attr_destroy(&attr);
+    if (!created) break;
+    workers.push_back(t);
+  }
+  if (workers.empty()) work();
+  for (pthread_t t : workers) pthread_join(t, nullptr);
   return reports;
 }
 
@@ -229,11 +265,27 @@ std::vector<FileReport> lint_with_references(const std::vector<InputFile>& input
     fs::path canonical = fs::weakly_canonical(in.path, ec);
     seen.insert(ec ? in.path : canonical.string());
   }
+  // Each round lints only scripts not linted yet, so the rounds end; the
+  // bound is a backstop, and reaching it is reported on the scripts whose
+  // references are left unfollowed.
   size_t from = 0;
-  for (int round = 0; round < 8; ++round) {
+  for (int round = 0;; ++round) {
     std::vector<FileReport> fresh(reports.begin() + static_cast<long>(from), reports.end());
     std::vector<InputFile> more = referenced_scripts(fresh, seen, roots);
     if (more.empty()) break;
+    if (round == kMaxReferenceRounds) {
+      for (size_t i = from; i < reports.size() && !options.disabled.count("shell-parse-error"); ++i) {
+        if (reports[i].script_references.empty()) continue;
+        LintFinding lf;
+        const Rule* r = find_rule("shell-parse-error");
+        lf.rule = std::string(r->id);
+        lf.severity = r->severity;
+        lf.message = "analysis limit reached: scripts run by scripts more than " + std::to_string(kMaxReferenceRounds) +
+                     " deep; the scripts this one runs are not linted";
+        reports[i].findings.insert(reports[i].findings.begin(), std::move(lf));
+      }
+      break;
+    }
     from = reports.size();
     for (FileReport& r : lint_files(more, options)) reports.push_back(std::move(r));
   }

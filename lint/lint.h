@@ -38,6 +38,20 @@ struct LintOptions {
   unsigned jobs = 0;               ///< worker threads; 0 = hardware concurrency
 };
 
+/// At most this many files are linted in parallel.
+constexpr unsigned kMaxJobs = 256;
+/// The stack of each worker thread: the analysis bounds its recursion well
+/// within it (and checks what is left of whatever stack it runs on).
+constexpr size_t kWorkerStack = size_t{64} << 20;
+/// Rounds of scripts run by linted scripts (lint_with_references).
+constexpr int kMaxReferenceRounds = 64;
+
+/// The workers lint_files starts for `files` files: `requested` (0: the
+/// number of CPUs), at most kMaxJobs and the number of files, at least 1.
+/// Fewer when the system cannot create that many threads; with none, the
+/// files are linted on the calling thread.
+unsigned worker_count(unsigned requested, size_t files);
+
 /// Lints one file.
 FileReport lint_file(const InputFile& input, const LintOptions& options);
 /// Lints an already loaded file (used by tests and by lint_file).
