@@ -63,7 +63,7 @@ if [ "$fuzz" = 1 ]; then
   cmake -S . -B "$BUILD_DIR_FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DPM2GUARD_FUZZ=ON -DPM2GUARD_TESTS=OFF \
     -DPM2GUARD_WERROR="${PM2GUARD_WERROR:-OFF}" >/dev/null
-  cmake --build "$BUILD_DIR_FUZZ" -j"$(nproc)" --target shim_verdict_fuzz shim_verdict_replay
+  cmake --build "$BUILD_DIR_FUZZ" -j"$(nproc)" --target shim_verdict_fuzz shim_verdict_replay lint_file_fuzz lint_file_replay policy_fuzz policy_replay
 fi
 
 if [ "$run_lint" = 1 ]; then
