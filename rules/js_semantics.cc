@@ -297,6 +297,12 @@ class RegexAnalyser {
       Shapes root = disjunction();
       if (pos_ < s_.size()) throw RegexError{"unmatched ')'"};
       v.matches_everything = universal(root);
+    } catch (const DepthLimit&) {
+      // Groups nested deeper than this are not analysed (the walk recurses
+      // per group): the pattern is judged only approximately, which the
+      // shim refuses and the linter leaves to the run-time check.
+      v.approximate = true;
+      return v;
     } catch (const RegexError& e) {
       v.valid = false;
       v.error = e.message;
@@ -440,7 +446,15 @@ class RegexAnalyser {
     return s;
   }
 
+  struct DepthLimit {};
+  static constexpr int kMaxGroupDepth = 256;
+
   Shapes group() {
+    if (++depth_ > kMaxGroupDepth) throw DepthLimit{};
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{depth_};
     ++pos_;  // (
     enum { Capture, NonCapture, Lookahead, Lookbehind } kind = Capture;
     bool negative = false;
@@ -609,6 +623,7 @@ class RegexAnalyser {
   std::string_view s_;
   size_t pos_ = 0;
   int groups_ = 0;
+  int depth_ = 0;
   bool named_ = false;
   bool approximate_ = false;
 };

@@ -78,3 +78,13 @@ TEST_CASE("constructs outside the model are flagged approximate", "[js][regex]")
   CHECK(analyse_js_regex("(?<n>a)\\k<n>").approximate);
   CHECK_FALSE(analyse_js_regex("^web-").approximate);
 }
+
+TEST_CASE("regexes nested past the analyser's depth are approximate, never a stack overflow", "[js]") {
+  std::string deep = std::string(200000, '(') + "a" + std::string(200000, ')');
+  pm2guard::RegexVerdict v = pm2guard::analyse_js_regex(deep);
+  CHECK(v.valid);
+  CHECK(v.approximate);
+  CHECK_FALSE(v.matches_everything);
+  std::string fine = std::string(50, '(') + "a" + std::string(50, ')');
+  CHECK_FALSE(pm2guard::analyse_js_regex(fine).approximate);
+}
