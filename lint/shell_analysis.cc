@@ -3030,7 +3030,6 @@ class Analyser {
   std::set<std::tuple<uint32_t, uint32_t, std::string>> limits_reported_;
   bool budget_reported_ = false;
   int word_nesting_ = 0;
-  int wrappers_ = 0;
   StackBudget stack_{kStackReserve};
   bool allexport_ = false;  // set -a
 };

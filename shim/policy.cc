@@ -166,7 +166,7 @@ std::optional<Policy> parse_policy(const std::string& text, const std::string& s
     } else if (k == "max_processes") {
       double d = 0;
       ok = r.number(v, k, d, 0);
-      p.max_processes = static_cast<int>(d);
+      if (ok) p.max_processes = static_cast<int>(d);  // number() bounds it first
     } else if (k == "scopes") {
       if (!v.IsSequence()) {
         ok = r.fail(v, "`scopes` must be a list");
