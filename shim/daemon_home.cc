@@ -65,9 +65,20 @@ std::optional<std::string> home_from_title(long pid) {
   return home;
 }
 
-// PM2_HOME (else HOME/.pm2) from the daemon's environment; nothing else of
-// it is kept.
+// Whether the process runs node (a daemon with a PM2_DAEMON_TITLE of its
+// own still does): only then is its environment taken as a daemon's.
+bool runs_node(long pid) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  std::string exe(buf, static_cast<size_t>(n));
+  std::string base = exe.substr(exe.find_last_of('/') + 1);
+  return base.rfind("node", 0) == 0 || base.rfind("bun", 0) == 0;
+}
+
+// PM2_HOME from the daemon's environment; nothing else of it is kept.
 std::optional<std::string> home_from_environ(long pid) {
+  if (!runs_node(pid)) return std::nullopt;
   std::string env = slurp("/proc/" + std::to_string(pid) + "/environ");
   std::optional<std::string> pm2_home, over_home, home;
   size_t i = 0;
