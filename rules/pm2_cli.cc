@@ -510,6 +510,8 @@ void derive_targets(Pm2Call& call, const std::vector<Tok>& pos, const std::vecto
 
 }  // namespace
 
+std::vector<std::string> pm2_multiset_words(const std::string& serial) { return multiset_tokens(serial); }
+
 const std::vector<CommandSpec>& pm2_commands() {
   static const std::vector<CommandSpec> k = [] {
     std::vector<CommandSpec> v;

@@ -128,6 +128,10 @@ Pm2Call parse_pm2_call(const Invocation& inv);
 /// file, '-', numeric, name).
 TargetForm classify_target(std::string_view value);
 
+/// The words of a `multiset` document as Configuration.multiset splits it
+/// (`serial.match(/(?:[^ "]+|"[^"]*")+/g)`), keys and values alternating.
+std::vector<std::string> pm2_multiset_words(const std::string& serial);
+
 /// Whether pm2 reads a target as a config file: a substring test for
 /// .json, .yml, .yaml, .config.js, .config.cjs or .config.mjs.
 bool pm2_is_config_file(std::string_view value);

@@ -231,3 +231,10 @@ TEST_CASE("values that may be secrets are left out of what is shown", "[pm2_cli]
     CHECK(display_safe(inv(c.line)) == c.shown);
   }
 }
+
+TEST_CASE("multiset words: quoted words stay whole, an unmatched quote is skipped", "[cli]") {
+  using W = std::vector<std::string>;
+  CHECK(pm2_multiset_words("web:x 1 api:namespace other") == W{"web:x", "1", "api:namespace", "other"});
+  CHECK(pm2_multiset_words("a \"b c\" d") == W{"a", "\"b c\"", "d"});
+  CHECK(pm2_multiset_words("a\"b c") == W{"a", "b", "c"});
+}

@@ -457,22 +457,15 @@ class Shim {
       }
     }
     if (c == "set" || c == "config" || c == "multiset") {
+      std::set<int> words_seen;  // every multiset key is a target of the same word
       for (const Target& t : call_.targets) {
-        if (t.role != TargetRole::ConfigKey || t.arg < 0) continue;
+        if (t.role != TargetRole::ConfigKey || t.arg < 0 || !words_seen.insert(t.arg).second) continue;
         // The key as written: app, then ':' or '.', then the field.
         std::string word = inv_.args[static_cast<size_t>(t.arg)].text;
         std::vector<std::string> keys;
         if (c == "multiset") {
-          size_t i = 0;
-          bool even = true;
-          while (i < word.size()) {
-            while (i < word.size() && word[i] == ' ') ++i;
-            size_t j = word.find(' ', i);
-            if (j == std::string::npos) j = word.size();
-            if (j > i && even) keys.push_back(word.substr(i, j - i));
-            if (j > i) even = !even;
-            i = j;
-          }
+          std::vector<std::string> words = pm2_multiset_words(word);
+          for (size_t k = 0; k < words.size(); k += 2) keys.push_back(words[k]);
         } else {
           keys.push_back(word);
         }
