@@ -1,4 +1,4 @@
-# tree-sitter core and the bash grammar, compiled from the sources that
+# tree-sitter core and the grammars, compiled from the sources that
 # `npm ci --ignore-scripts --prefix third_party` fetched and verified against
 # the integrity hashes in third_party/package-lock.json.
 set(PM2GUARD_NPM_MODULES "${PROJECT_SOURCE_DIR}/third_party/node_modules")
@@ -16,8 +16,37 @@ target_compile_definitions(ts_core PRIVATE _POSIX_C_SOURCE=200112L _DEFAULT_SOUR
 set_target_properties(ts_core PROPERTIES C_STANDARD 11 C_EXTENSIONS OFF POSITION_INDEPENDENT_CODE ON)
 target_compile_options(ts_core PRIVATE -w -O2)
 
-add_library(ts_bash STATIC "${TS_BASH_DIR}/parser.c" "${TS_BASH_DIR}/scanner.c")
-target_include_directories(ts_bash PRIVATE "${TS_BASH_DIR}")
-set_target_properties(ts_bash PROPERTIES C_STANDARD 11 C_EXTENSIONS OFF POSITION_INDEPENDENT_CODE ON)
-target_compile_options(ts_bash PRIVATE -w -O2)
-target_link_libraries(ts_bash PUBLIC ts_core)
+# One static library per grammar: `ts_<name>` from the package's src/
+# directory (`<package>/<subdir>` for packages holding several grammars),
+# its generated parser.c and, when the grammar has one, its external
+# scanner. Generated code builds without warnings (-w); consumers declare
+# `extern "C" const TSLanguage *tree_sitter_<name>(void);`.
+function(pm2guard_ts_grammar name src_dir)
+  if(NOT EXISTS "${src_dir}/parser.c")
+    message(FATAL_ERROR
+      "tree-sitter grammar `${name}` is missing (${src_dir}/parser.c): "
+      "run `npm ci --ignore-scripts --prefix third_party` first")
+  endif()
+  set(sources "${src_dir}/parser.c")
+  if(EXISTS "${src_dir}/scanner.c")
+    list(APPEND sources "${src_dir}/scanner.c")
+  endif()
+  add_library(ts_${name} STATIC ${sources})
+  target_include_directories(ts_${name} PRIVATE "${src_dir}")
+  set_target_properties(ts_${name} PROPERTIES C_STANDARD 11 C_EXTENSIONS OFF POSITION_INDEPENDENT_CODE ON)
+  target_compile_options(ts_${name} PRIVATE -w -O2)
+  target_link_libraries(ts_${name} PUBLIC ts_core)
+endfunction()
+
+# Shell scripts: workflows' `run:`, *.sh, and every command string of the
+# other sources.
+pm2guard_ts_grammar(bash "${TS_BASH_DIR}")
+# The other places deploy commands live (issue 9). Each package's
+# src/parser.c is generated for ABI 14 or 15, both of which the 0.25 core
+# loads (lint/grammars_test.cc checks it).
+pm2guard_ts_grammar(json "${PM2GUARD_NPM_MODULES}/tree-sitter-json/src")              # package.json, ecosystem*.json
+pm2guard_ts_grammar(make "${PM2GUARD_NPM_MODULES}/tree-sitter-make/src")              # Makefile, *.mk
+pm2guard_ts_grammar(javascript "${PM2GUARD_NPM_MODULES}/tree-sitter-javascript/src")  # ecosystem.config.js, Node deploy scripts
+pm2guard_ts_grammar(python "${PM2GUARD_NPM_MODULES}/tree-sitter-python/src")          # subprocess, paramiko, fabric
+pm2guard_ts_grammar(php "${PM2GUARD_NPM_MODULES}/tree-sitter-php/php/src")            # Deployer's deploy.php (`<?php` and HTML)
+pm2guard_ts_grammar(powershell "${PM2GUARD_NPM_MODULES}/tree-sitter-powershell/src")  # *.ps1, `shell: pwsh` steps
