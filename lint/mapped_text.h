@@ -38,9 +38,21 @@ class MappedText {
   MappedText slice(size_t from, size_t to) const;
 
  private:
+  // Origins are kept as runs: from text byte `at` on, the bytes come from
+  // consecutive file bytes starting at `origin` (or all from `origin`, when
+  // anchored), up to the next run. A decoded scalar or word is a few runs.
+  struct Run {
+    uint32_t at;
+    uint32_t origin;
+    bool anchored;
+  };
+  size_t run_at(size_t i) const;  // the run holding text byte i < size()
+  void add_run(uint32_t origin, bool anchored);
+
   std::string text_;
-  std::vector<uint32_t> origin_;  // one per byte
-  uint32_t end_origin_ = 0;       // origin of the end position
+  std::vector<Run> runs_;
+  mutable size_t hint_ = 0;   // the run of the last lookup
+  uint32_t end_origin_ = 0;   // origin of the end position
   bool exact_ = true;
 };
 

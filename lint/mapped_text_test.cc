@@ -79,3 +79,40 @@ TEST_CASE("slices and in-place masking keep origins", "[mapped-text]") {
   CHECK(src.slice(11, 99).text() == "}}");
   CHECK_FALSE(MappedText::anchored("abc", 1).slice(0, 2).exact());
 }
+
+TEST_CASE("origins kept as runs answer like one origin per byte, in any order of lookup", "[mapped-text]") {
+  // A reference model: one origin per byte.
+  MappedText m;
+  std::vector<uint32_t> model;
+  uint32_t off = 100;
+  for (int i = 0; i < 500; ++i) {
+    switch (i % 4) {
+      case 0:  // a run of consecutive file bytes
+        m.append(std::string(static_cast<size_t>(i % 7 + 1), 'a'), off);
+        for (int k = 0; k <= i % 7; ++k) model.push_back(off + static_cast<uint32_t>(k));
+        off += static_cast<uint32_t>(i % 7 + 1);
+        break;
+      case 1:  // single bytes that go on where the last left off, then a jump
+        m.append('b', off);
+        model.push_back(off);
+        off += 3;
+        break;
+      case 2:  // anchored bytes
+        m.append_anchored("ccc", off);
+        model.insert(model.end(), 3, off);
+        break;
+      default: {  // a piece of another text
+        MappedText other = MappedText::verbatim("0123456789", 5000 + static_cast<uint32_t>(i));
+        m.append(other, 2, 6);
+        for (uint32_t k = 2; k < 6; ++k) model.push_back(5000 + static_cast<uint32_t>(i) + k);
+      }
+    }
+  }
+  REQUIRE(m.size() == model.size());
+  for (size_t i = 0; i < model.size(); ++i) CHECK(m.origin(i) == model[i]);
+  for (size_t i = model.size(); i-- > 0;) CHECK(m.origin(i) == model[i]);
+  for (size_t i = 0; i < model.size(); i += 37) CHECK(m.origin((i * 7919) % model.size()) == model[(i * 7919) % model.size()]);
+  // Slices keep their bytes' origins.
+  MappedText s = m.slice(123, 777);
+  for (size_t i = 0; i < s.size(); ++i) CHECK(s.origin(i) == model[123 + i]);
+}
