@@ -34,7 +34,7 @@ constexpr int kMaxDepth = 32;
 constexpr size_t kMaxLoopValues = 32;
 constexpr size_t kStatementBudget = 200000;
 constexpr int kMaxNesting = 200;  // statements within statements (stack depth)
-constexpr size_t kMaxSplits = 10000;
+constexpr size_t kMaxSplits = kStatementBudget;  // statements split where the grammar merged them
 constexpr int kMaxWordNesting = 100;   // word parts within word parts
 constexpr int kMaxWrappers = 256;      // commands run by commands (`sudo nohup env ... pm2`)
 constexpr size_t kMaxBraceGroups = 64;  // brace groups expanded in one word
@@ -89,7 +89,64 @@ struct VarValue {
   bool exported = false;
 };
 
-using VarTable = std::map<std::string, VarValue>;
+/// A shell's variables: the constants a script starts with (the workflow's
+/// env:, shared and never copied) under what the script itself sets or
+/// unsets. Copying a table, as every subshell, branch and pipeline stage
+/// does, costs what the script set, not the size of its environment.
+class VarTable {
+ public:
+  using Map = std::map<std::string, VarValue>;
+  VarTable() = default;
+  explicit VarTable(std::shared_ptr<const Map> base) : base_(std::move(base)) {}
+
+  const VarValue* find(const std::string& name) const {
+    auto it = own_.find(name);
+    if (it != own_.end()) return it->second ? &*it->second : nullptr;
+    return from_base(name);
+  }
+  /// The variable to change in place, or null when it is not set.
+  VarValue* find_mut(const std::string& name) {
+    auto it = own_.find(name);
+    if (it != own_.end()) return it->second ? &*it->second : nullptr;
+    const VarValue* b = from_base(name);
+    return b ? &*own_.emplace(name, *b).first->second : nullptr;
+  }
+  /// The variable, set (to an unknown value) if it was not.
+  VarValue& operator[](const std::string& name) {
+    auto it = own_.find(name);
+    if (it == own_.end()) {
+      const VarValue* b = from_base(name);
+      it = own_.emplace(name, b ? *b : VarValue{}).first;
+    }
+    if (!it->second) it->second.emplace();
+    return *it->second;
+  }
+  void erase(const std::string& name) {
+    if (from_base(name))
+      own_[name] = std::nullopt;
+    else
+      own_.erase(name);
+  }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const auto& [name, v] : own_)
+      if (v) f(name, *v);
+    if (base_)
+      for (const auto& [name, v] : *base_)
+        if (!own_.count(name)) f(name, v);
+  }
+  const std::shared_ptr<const Map>& base() const { return base_; }
+  const std::map<std::string, std::optional<VarValue>>& own() const { return own_; }
+
+ private:
+  const VarValue* from_base(const std::string& name) const {
+    if (!base_) return nullptr;
+    auto b = base_->find(name);
+    return b == base_->end() ? nullptr : &b->second;
+  }
+  std::shared_ptr<const Map> base_;
+  std::map<std::string, std::optional<VarValue>> own_;  // nullopt: unset here
+};
 
 constexpr size_t kMaxPossibleValues = 16;
 
@@ -109,46 +166,70 @@ void add_possible(std::vector<std::string>& to, const std::string& v) {
 /// value; otherwise it is only known at run time, and the values the paths
 /// gave it are its possible values. A path that did not set it leaves it
 /// unknown.
+// One variable after several paths: `values` are what the paths that set
+// it gave it, `everywhere` whether every path did.
+std::optional<VarValue> merge_values(const std::string& name, const std::vector<const VarValue*>& values,
+                                     bool everywhere) {
+  if (values.empty()) return std::nullopt;
+  bool exported = false;
+  for (const VarValue* v : values) exported = exported || v->exported;
+  if (everywhere && std::all_of(values.begin(), values.end(),
+                                [&](const VarValue* v) { return same_value(*v, *values[0]); })) {
+    VarValue out = *values[0];
+    out.exported = exported;
+    return out;
+  }
+  VarValue m;
+  m.kind = VarValue::Dynamic;
+  m.spelling = "$" + name;
+  m.exported = exported;
+  m.may_be_complete = everywhere;
+  for (const VarValue* v : values) {
+    if (v->kind == VarValue::Array || (v->kind == VarValue::Dynamic && !v->may_be_complete))
+      m.may_be_complete = false;
+    m.listing = merge(m.listing, v->listing);
+    m.pm2_path = m.pm2_path || v->pm2_path;
+    if (v->kind == VarValue::Literal) add_possible(m.may_be, v->value);
+    for (const std::string& item : v->items) add_possible(m.may_be, item);
+    for (const std::string& p : v->may_be) add_possible(m.may_be, p);
+  }
+  if (m.may_be.size() >= kMaxPossibleValues) m.may_be_complete = false;
+  return m;
+}
+
+/// The variables after control flow that took one of several paths (the
+/// branches of an `if` or `case`, a loop body run or not, the right side of
+/// `&&` or `||` run or not). A variable every path leaves the same keeps its
+/// value; otherwise it is only known at run time, and the values the paths
+/// gave it are its possible values. A path that did not set it leaves it
+/// unknown. Only the names some path set or unset are merged: the constants
+/// the paths share are left as they are.
 VarTable merge_paths(const std::vector<VarTable>& paths) {
   if (paths.size() == 1) return paths[0];
+  bool shared = std::all_of(paths.begin(), paths.end(),
+                            [&](const VarTable& t) { return t.base() == paths[0].base(); });
   std::set<std::string> names;
-  for (const VarTable& t : paths)
-    for (const auto& [name, v] : t) names.insert(name);
-  VarTable out;
+  for (const VarTable& t : paths) {
+    if (shared) {
+      for (const auto& [name, v] : t.own()) names.insert(name);
+    } else {
+      t.for_each([&](const std::string& name, const VarValue&) { names.insert(name); });
+    }
+  }
+  VarTable out = shared ? VarTable(paths[0].base()) : VarTable();
   for (const std::string& name : names) {
     std::vector<const VarValue*> values;
     bool everywhere = true;
     for (const VarTable& t : paths) {
-      auto it = t.find(name);
-      if (it == t.end())
-        everywhere = false;
+      if (const VarValue* v = t.find(name))
+        values.push_back(v);
       else
-        values.push_back(&it->second);
+        everywhere = false;
     }
-    bool exported = false;
-    for (const VarValue* v : values) exported = exported || v->exported;
-    if (everywhere && std::all_of(values.begin(), values.end(),
-                                  [&](const VarValue* v) { return same_value(*v, *values[0]); })) {
-      out[name] = *values[0];
-      out[name].exported = exported;
-      continue;
-    }
-    VarValue m;
-    m.kind = VarValue::Dynamic;
-    m.spelling = "$" + name;
-    m.exported = exported;
-    m.may_be_complete = everywhere;
-    for (const VarValue* v : values) {
-      if (v->kind == VarValue::Array || (v->kind == VarValue::Dynamic && !v->may_be_complete))
-        m.may_be_complete = false;
-      m.listing = merge(m.listing, v->listing);
-      m.pm2_path = m.pm2_path || v->pm2_path;
-      if (v->kind == VarValue::Literal) add_possible(m.may_be, v->value);
-      for (const std::string& item : v->items) add_possible(m.may_be, item);
-      for (const std::string& p : v->may_be) add_possible(m.may_be, p);
-    }
-    if (m.may_be.size() >= kMaxPossibleValues) m.may_be_complete = false;
-    out[name] = std::move(m);
+    if (std::optional<VarValue> m = merge_values(name, values, everywhere))
+      out[name] = std::move(*m);
+    else
+      out.erase(name);
   }
   return out;
 }
@@ -157,6 +238,8 @@ struct Parse {
   MappedText text;
   TSTree* tree = nullptr;
   std::vector<std::string> via;
+  /// A function defined in it may still be called: its tree is kept.
+  mutable bool pinned = false;
   Parse() = default;
   Parse(const Parse&) = delete;
   Parse& operator=(const Parse&) = delete;
@@ -341,6 +424,7 @@ class Analyser {
       add_opaque(e.file_begin, e.file_end, Origin::Expression, e.text.size());
       expressions_[e.file_begin] = e.text;
     }
+    auto env = std::make_shared<VarTable::Map>();
     for (const auto& [name, v] : unit.env) {
       VarValue val;
       if (v.literal) {
@@ -356,8 +440,9 @@ class Analyser {
           val.may_be = possible_values(v.value, val.may_be_complete);
       }
       val.exported = true;  // the runner's (or the remote session's) environment
-      vars_[name] = val;
+      env->emplace_hint(env->end(), name, std::move(val));
     }
+    vars_ = VarTable(std::move(env));
     Ctx ctx;
     if (!unit.action.empty()) {
       ctx.via.push_back(unit.action);
@@ -402,25 +487,205 @@ class Analyser {
     // checked out with CRLF line ends it is noise: blank it in place.
     for (size_t i = 0; i + 1 < text.size(); ++i)
       if (text.text()[i] == '\r' && text.text()[i + 1] == '\n') text.set(i, ' ');
-    auto p = std::make_unique<Parse>();
-    p->text = std::move(text);
-    p->via = ctx.via;
-    p->tree = ts_parser_parse_string(parser_, nullptr, p->text.text().data(),
-                                     static_cast<uint32_t>(p->text.size()));
-    if (!p->tree) return {};
-    parses_.push_back(std::move(p));
-    const Parse& parse = *parses_.back();
-    TSNode root = ts_tree_root_node(parse.tree);
-    if (ts_node_has_error(root)) report_first_error(parse, root);
     ++depth_;
-    Stream out = visit(parse, root, in, ctx);
+    Stream out = parse_and_visit(text, ctx, in);
     --depth_;
     return out;
   }
 
-  void report_first_error(const Parse& p, TSNode root) {
-    // The first ERROR or MISSING node in document order, descending only
-    // into subtrees that hold one: iterative, so any nesting depth is fine.
+  // ------------------------------------------------------ windowed parsing
+  //
+  // One tree for a whole script costs tree-sitter about 40 bytes per byte of
+  // script, and its GLR parse goes superlinear where tree-sitter-bash runs
+  // statements on across line breaks (#347). A text is therefore parsed in
+  // windows of whole statements: a window of up to kWindow bytes, ending at
+  // a line break, is parsed under an operations budget; its top-level
+  // statements are walked, except the last (the window's end may have cut
+  // it), and the next window starts where that one starts. A window whose
+  // parse runs over its budget is halved; one that holds no whole statement
+  // is doubled, up to the rest of the text. The trees of walked windows are
+  // freed unless a function defined in them may still be called.
+
+  // Windows start small and double while the text parses as ordinary
+  // statements; where the grammar runs statements on across line breaks, its
+  // parse costs superlinear time in the window (ts_subtree_compare on ever
+  // larger ambiguous subtrees, which no operation count shows), so the
+  // windows go back to the smallest size there.
+  static constexpr uint32_t kStartWindow = 8 * 1024;
+  static constexpr uint32_t kWindow = 64 * 1024;
+  static constexpr uint32_t kMinWindow = 2 * 1024;
+  static constexpr uint32_t kMaxWindow = 1024 * 1024;
+  // tree-sitter calls the progress callback about once per 100 parse
+  // operations: ordinary shell takes about 7 calls per KiB, statements the
+  // grammar merges about 100. A window over budget is only parsed again in
+  // smaller windows: the statements found are the same.
+  static constexpr uint64_t kOpsCallsPerKiB = 64;
+  static constexpr uint64_t kOpsCallsConstant = 2000;
+
+  struct ParseBudget {
+    uint64_t calls = 0, limit = 0;
+  };
+  static bool over_budget(TSParseState* state) {
+    auto* b = static_cast<ParseBudget*>(state->payload);
+    return ++b->calls > b->limit;
+  }
+  static const char* read_text(void* payload, uint32_t at, TSPoint, uint32_t* n) {
+    const std::string& t = *static_cast<const std::string*>(payload);
+    if (at >= t.size()) {
+      *n = 0;
+      return "";
+    }
+    *n = static_cast<uint32_t>(t.size() - at);
+    return t.data() + at;
+  }
+  // Null when the parse ran over its budget.
+  TSTree* parse_budgeted(const std::string& text) {
+    ParseBudget budget;
+    budget.limit = kOpsCallsConstant + kOpsCallsPerKiB * (text.size() / 1024 + 1);
+    TSInput input{const_cast<std::string*>(&text), read_text, TSInputEncodingUTF8, nullptr};
+    TSParseOptions options{&budget, over_budget};
+    TSTree* tree = ts_parser_parse_with_options(parser_, nullptr, input, options);
+    if (!tree) ts_parser_reset(parser_);
+    return tree;
+  }
+
+  // The end of a window starting at `s` of about `w` bytes, past `min_end`:
+  // just after the last line break in the window's second half, or else the
+  // first within another window's length; on a longer line, at s + w itself
+  // (a window's last statement is never taken as whole, so a cut anywhere
+  // is safe; a line break is only the likelier end of a statement).
+  static uint32_t window_end(const std::string& t, uint32_t s, uint32_t w, uint32_t min_end) {
+    uint32_t n = static_cast<uint32_t>(t.size());
+    if (n - s <= w) return n;
+    uint32_t lo = std::max(min_end, s + w / 2);
+    size_t nl = t.rfind('\n', s + w - 1);
+    if (nl != std::string::npos && nl >= s && nl + 1 > lo) return static_cast<uint32_t>(nl) + 1;
+    uint32_t from = std::max(s + w, min_end);
+    nl = t.find('\n', from);
+    if (nl != std::string::npos && nl - from < w) return static_cast<uint32_t>(nl) + 1;
+    return std::min(n, std::max(s + w, min_end + 1));
+  }
+
+  Stream parse_and_visit(const MappedText& text, const Ctx& ctx, const Stream& in) {
+    Stream out;
+    auto add = [&](const Stream& st) {
+      out.listing = merge(out.listing, st.listing);
+      if (st.has_text) {
+        out.has_text = true;
+        out.text.append(st.text);
+      }
+    };
+    const std::string& t = text.text();
+    const uint32_t n = static_cast<uint32_t>(t.size());
+    uint32_t s = 0, w = kStartWindow, next = kStartWindow;
+    bool halved = false;  // a larger window at `s` ran over its budget
+    uint32_t min_end = 0;  // a window larger than the last, when that held no whole statement
+    bool rest_whole = false;
+    while (s < n) {
+      uint32_t e = window_end(t, s, w, min_end);
+      bool last = e == n;
+      auto p = std::make_unique<Parse>();
+      p->text = s == 0 && last ? text : text.slice(s, e);
+      p->via = ctx.via;
+      // The smallest window is parsed whatever it costs: a bounded cost.
+      if (e - s <= kMinWindow || rest_whole)
+        p->tree = ts_parser_parse_string(parser_, nullptr, p->text.text().data(), e - s);
+      else
+        p->tree = parse_budgeted(p->text.text());
+      if (!p->tree) {
+        w = std::max<uint32_t>(kMinWindow, (e - s) / 2);
+        min_end = s;
+        halved = true;
+        continue;
+      }
+      size_t first_parse = parses_.size();
+      parses_.push_back(std::move(p));
+      const Parse& parse = *parses_.back();
+      TSNode root = ts_tree_root_node(parse.tree);
+      uint32_t resume = static_cast<uint32_t>(parse.text.size());  // relative to the window
+      if (last) {
+        if (ts_node_has_error(root)) report_first_error(parse, root);
+        add(visit(parse, root, in, ctx));
+      } else {
+        // The window's top-level statements but the last, and none from
+        // the line of the first parse error on: the cut can disturb what
+        // comes before the error on its line (`cat <<EOF` cut after its
+        // line parses as `cat` and an ERROR at `<<EOF`).
+        uint32_t error_at = UINT32_MAX;
+        if (ts_node_has_error(root)) {
+          error_at = first_error_byte(root);
+          size_t nl = error_at == 0 ? std::string::npos : parse.text.text().rfind('\n', error_at - 1);
+          error_at = nl == std::string::npos ? 0 : static_cast<uint32_t>(nl);
+        }
+        std::vector<TSNode> all;
+        for_each_child(root, [&](TSNode c, const char*) {
+          if (ts_node_is_named(c)) all.push_back(c);
+        });
+        std::vector<TSNode> whole(all.begin(), all.empty() ? all.end() : all.end() - 1);
+        while (!whole.empty() && ts_node_end_byte(whole.back()) >= error_at) whole.pop_back();
+        std::optional<uint32_t> cut;
+        if (!whole.empty()) {
+          for (TSNode c : whole) add(visit_statement(parse, c, in, ctx));
+          resume = ts_node_start_byte(all[whole.size()]);  // after the separator (`;`, `&`)
+          next = std::min<uint32_t>(kWindow, std::max(next, e - s) * 2);
+        } else if ((cut = merged_prefix(parse, root, error_at))) {
+          // One statement the grammar ran on across line breaks: the part
+          // up to its last break is whole.
+          add(run_pieces(parse, ts_node_start_byte(all.front()), *cut, in, ctx));
+          resume = *cut + 1;
+          next = kMinWindow;
+        } else if (!halved && e - s < kMaxWindow) {
+          // No whole statement in the window: a larger one.
+          parses_.pop_back();
+          w = std::min<uint32_t>(n - s, (e - s) * 2);
+          min_end = e;
+          continue;
+        } else {
+          // A statement larger than any window, or one whose windows all ran
+          // over their budget: the rest of the text in one parse, whatever
+          // it costs (cutting the statement could make its pieces costlier).
+          parses_.pop_back();
+          rest_whole = true;
+          w = n - s;
+          continue;
+        }
+      }
+      release_parses(first_parse);
+      s += std::max<uint32_t>(resume, 1);
+      min_end = s;
+      w = next;
+      halved = false;
+    }
+    return out;
+  }
+
+  // The last line break, before `limit`, at which the grammar ran a
+  // statement (the window's first) on: the start of the rest.
+  std::optional<uint32_t> merged_prefix(const Parse& p, TSNode root, uint32_t limit) {
+    if (ts_node_named_child_count(root) == 0) return std::nullopt;
+    TSNode first = ts_node_named_child(root, 0);
+    std::vector<uint32_t> breaks = merged_newlines(p, first, kMaxSplits);
+    while (!breaks.empty() && breaks.back() >= limit) breaks.pop_back();
+    if (breaks.empty()) return std::nullopt;
+    return breaks.back();
+  }
+
+  // Frees the trees parsed since `from` that nothing refers to any more.
+  void release_parses(size_t from) {
+    size_t keep = from;
+    for (size_t i = from; i < parses_.size(); ++i)
+      if (parses_[i]->pinned) std::swap(parses_[keep++], parses_[i]);
+    parses_.resize(keep);
+  }
+
+  uint32_t first_error_byte(TSNode root) {
+    std::optional<TSNode> first = first_error(root);
+    return first ? ts_node_start_byte(*first) : UINT32_MAX;
+  }
+
+  // The first ERROR or MISSING node in document order, descending only
+  // into subtrees that hold one: iterative, so any nesting depth is fine.
+  static std::optional<TSNode> first_error(TSNode root) {
     std::optional<TSNode> first;
     TSTreeCursor c = ts_tree_cursor_new(root);
     for (;;) {
@@ -436,6 +701,11 @@ class Analyser {
       if (!moved) break;
     }
     ts_tree_cursor_delete(&c);
+    return first;
+  }
+
+  void report_first_error(const Parse& p, TSNode root) {
+    std::optional<TSNode> first = first_error(root);
     if (!first) return;
     uint32_t b = ts_node_start_byte(*first);
     uint32_t e = std::max(b + 1, ts_node_end_byte(*first));
@@ -499,11 +769,19 @@ class Analyser {
                   bool complete = false) {
     if (e <= b || e - b != node_len || e > file_.text.size()) return;
     if (!marked_.insert({b, e}).second) return;
-    if (opaque_id_.empty()) opaque_id_.assign(file_.text.size() + 1, 0);
     opaque_.push_back({b, e, o, may_be, complete});
     uint32_t id = static_cast<uint32_t>(opaque_.size());
-    for (uint32_t k = b; k < e; ++k)
-      if (opaque_id_[k] == 0) opaque_id_[k] = id;
+    // Only the parts of [b, e) no earlier range covers: the first one wins.
+    uint32_t at = b;
+    auto it = opaque_spans_.upper_bound(b);
+    if (it != opaque_spans_.begin() && std::prev(it)->second.end > at) at = std::prev(it)->second.end;
+    while (at < e) {
+      uint32_t gap_end = it == opaque_spans_.end() ? e : std::min(e, it->first);
+      if (gap_end > at) opaque_spans_.emplace_hint(it, at, OpaqueSpan{gap_end, id});
+      if (it == opaque_spans_.end() || it->first >= e) break;
+      at = std::max(at, it->second.end);
+      ++it;
+    }
   }
   // The values a CI expression may take: its literal alternatives and what
   // the workflow declares about the references it may evaluate to (a choice
@@ -538,8 +816,10 @@ class Analyser {
     return it == expressions_.end() ? std::vector<std::string>{} : possible_values(it->second, complete);
   }
   const Opaque* opaque_at(uint32_t off) const {
-    if (off >= opaque_id_.size() || opaque_id_[off] == 0) return nullptr;
-    return &opaque_[opaque_id_[off] - 1];
+    auto it = opaque_spans_.upper_bound(off);
+    if (it == opaque_spans_.begin()) return nullptr;
+    --it;
+    return off < it->second.end ? &opaque_[it->second.id - 1] : nullptr;
   }
 
   // Appends decoded literal bytes; bytes whose origin is run-time content
@@ -662,6 +942,7 @@ class Analyser {
         Function f;
         f.parse = &p;
         f.body = body;
+        p.pinned = true;
         functions_[std::string(src(p, name))] = f;
       }
       return {};
@@ -696,7 +977,9 @@ class Analyser {
   // cannot span lines there.
   // Iterative (an explicit stack): `a && b && ...` nests one list per
   // operator.
-  std::optional<uint32_t> merged_newline(const Parse& p, TSNode root) const {
+  // Every such break in `root`, in document order (at most `max` of them).
+  std::vector<uint32_t> merged_newlines(const Parse& p, TSNode root, size_t max) const {
+    std::vector<uint32_t> breaks;
     struct Frame {
       TSNode n;
       uint32_t i = 0, count = 0, prev_end = 0;
@@ -723,7 +1006,7 @@ class Analyser {
       stack.push_back(f);
       return true;
     };
-    if (!enter(root)) return std::nullopt;
+    if (!enter(root)) return breaks;
     const std::string& text = p.text.text();
     while (!stack.empty()) {
       size_t top = stack.size() - 1;
@@ -739,7 +1022,11 @@ class Analyser {
         std::string_view ct = named ? node_type(c) : std::string_view();
         if (f.i > 0 && (f.all_gaps || !named) && ct != "heredoc_body" && ct != "heredoc_end") {
           for (uint32_t k = f.prev_end; k < cs && k < text.size(); ++k)
-            if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) return k;
+            if (text[k] == '\n' && !(k > 0 && text[k - 1] == '\\')) {
+              breaks.push_back(k);
+              if (breaks.size() >= max) return breaks;
+              break;  // one break per gap: the statement ends there
+            }
         }
         f.child_entered = true;
         if (f.recurse && named && ct != "heredoc_redirect" && enter(c)) continue;  // the child first
@@ -749,29 +1036,66 @@ class Analyser {
       f.prev_end = ts_node_end_byte(c);
       ++f.i;
     }
-    return std::nullopt;
+    return breaks;
   }
 
-  Stream split_and_visit(const Parse& p, TSNode n, uint32_t nl, const Stream& in, const Ctx& ctx) {
-    uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
-    if (nl <= b || nl >= e) return visit(p, n, in, ctx);
-    if (splits_ >= kMaxSplits) {
-      limit_reached(p, n, "more than " + std::to_string(kMaxSplits) +
-                              " statements the grammar runs on across a line break; this one is checked as parsed");
-      return visit(p, n, in, ctx);
+  // A statement of a block, checked once for line breaks the grammar ran it
+  // on across (the check descends into its pipelines, lists and commands):
+  // then each piece between them is read again on its own.
+  Stream visit_statement(const Parse& p, TSNode c, const Stream& in, const Ctx& ctx) {
+    if (!is_statement_type(node_type(c))) return visit(p, c, in, ctx);
+    uint32_t b = ts_node_start_byte(c), e = ts_node_end_byte(c);
+    std::vector<uint32_t> breaks = merged_newlines(p, c, kMaxSplits);
+    while (!breaks.empty() && breaks.back() >= e) breaks.pop_back();
+    if (breaks.empty() || breaks.front() <= b) return visit(p, c, in, ctx);
+    return run_pieces(p, b, e, in, ctx, std::move(breaks));
+  }
+
+  // The text [b, e) of `p` read as statements, split at the merged line
+  // breaks in it (found in `p`'s tree when not given).
+  Stream run_pieces(const Parse& p, uint32_t b, uint32_t e, const Stream& in, const Ctx& ctx,
+                    std::vector<uint32_t> breaks = {}) {
+    if (breaks.empty()) {
+      // The breaks of every statement of the range.
+      TSNode root = ts_tree_root_node(p.tree);
+      for_each_child(root, [&](TSNode c, const char*) {
+        if (!ts_node_is_named(c) || ts_node_end_byte(c) <= b || ts_node_start_byte(c) >= e) return;
+        for (uint32_t k : merged_newlines(p, c, kMaxSplits))
+          if (k > b && k < e) breaks.push_back(k);
+      });
     }
-    // A fragment can split again: each split is a level of nesting.
-    if (nesting_ >= kMaxNesting || stack_exhausted(p, n)) return visit(p, n, in, ctx);
-    ++splits_;
+    std::sort(breaks.begin(), breaks.end());
+    if (splits_ + breaks.size() > kMaxSplits) {
+      limit_reached_at(p.text.origin(b), "more than " + std::to_string(kMaxSplits) +
+                                             " statements the grammar runs on across a line break; these are "
+                                             "checked as parsed");
+      return run_fragment(p.text.slice(b, e), ctx, in, false);
+    }
+    // A piece can split again: each split is a level of nesting.
+    if (nesting_ >= kMaxNesting) return run_fragment(p.text.slice(b, e), ctx, in, false);
+    splits_ += breaks.size();
     ++nesting_;
-    // Re-read each side of the line break on its own.
-    run_fragment(p.text.slice(b, nl), ctx, in);
-    Stream out = run_fragment(p.text.slice(nl + 1, e), ctx, in);
+    Stream out;
+    uint32_t from = b;
+    breaks.push_back(e);
+    for (uint32_t to : breaks) {
+      if (to > from) {
+        Stream st = run_fragment(p.text.slice(from, to), ctx, in, true);
+        out.listing = merge(out.listing, st.listing);
+        if (st.has_text) {
+          out.has_text = true;
+          out.text.append(st.text);
+        }
+      }
+      from = to + 1;
+    }
     --nesting_;
     return out;
   }
 
-  Stream run_fragment(MappedText text, const Ctx& ctx, const Stream& in) {
+  // One piece of a statement, parsed on its own (a piece is at most a
+  // window). `split`: its statements may be split again.
+  Stream run_fragment(MappedText text, const Ctx& ctx, const Stream& in, bool split) {
     auto frag = std::make_unique<Parse>();
     frag->text = std::move(text);
     frag->via = ctx.via;
@@ -782,6 +1106,7 @@ class Analyser {
     const Parse& parse = *parses_.back();
     TSNode root = ts_tree_root_node(parse.tree);
     if (ts_node_has_error(root)) report_first_error(parse, root);
+    if (!split) return visit(parse, root, in, ctx);
     return visit_sequence(parse, root, in, ctx);
   }
 
@@ -789,13 +1114,7 @@ class Analyser {
     Stream out;
     for_each_child(n, [&](TSNode c, const char*) {
       if (!ts_node_is_named(c)) return;
-      // Each statement of a block is checked once for a merged line break;
-      // the check descends into its pipelines, lists and commands.
-      Stream s;
-      if (auto nl = is_statement_type(node_type(c)) ? merged_newline(p, c) : std::nullopt)
-        s = split_and_visit(p, c, *nl, in, ctx);
-      else
-        s = visit(p, c, in, ctx);
+      Stream s = visit_statement(p, c, in, ctx);
       out.listing = merge(out.listing, s.listing);
       if (s.has_text) {
         out.has_text = true;
@@ -937,7 +1256,7 @@ class Analyser {
     }
     VarTable fresh = scope == ShellScope::Child ? exported_variables() : VarTable{};
     // xargs substitutes its input into the text before any shell runs it.
-    if (auto x = vars_.find("__xargs__"); x != vars_.end()) fresh.insert(*x);
+    if (const VarValue* x = vars_.find("__xargs__")) fresh["__xargs__"] = *x;
     VarTable saved = std::move(vars_);
     vars_ = std::move(fresh);
     bool saved_allexport = allexport_;
@@ -1437,7 +1756,7 @@ class Analyser {
       auto it = vars_.find(array);
       bool known = !ts_node_is_null(value) && w.literal && !idx.empty() && idx.size() < 4 &&
                    std::all_of(idx.begin(), idx.end(), ::isdigit) &&
-                   (it == vars_.end() || it->second.kind == VarValue::Array);
+                   (!it || it->kind == VarValue::Array);
       if (!known) {
         vars_.erase(array);
         return;
@@ -1477,21 +1796,21 @@ class Analyser {
       v = value_of(eval_word(p, value, ctx));
     }
     if (append) {
-      auto it = vars_.find(var);
-      if (it != vars_.end() && it->second.kind == VarValue::Literal && v.kind == VarValue::Literal)
-        v.value = it->second.value + v.value;
-      else if (!(it != vars_.end() && it->second.kind == VarValue::Array && v.kind == VarValue::Array)) {
+      const VarValue* it = vars_.find(var);
+      if (it && it->kind == VarValue::Literal && v.kind == VarValue::Literal)
+        v.value = it->value + v.value;
+      else if (!(it && it->kind == VarValue::Array && v.kind == VarValue::Array)) {
         v.kind = VarValue::Dynamic;
         v.spelling = "$" + var;
       } else {
-        std::vector<std::string> items = it->second.items;
+        std::vector<std::string> items = it->items;
         items.insert(items.end(), v.items.begin(), v.items.end());
         v.items = items;
       }
     }
     // A variable keeps its export attribute when it is assigned again.
-    auto old = vars_.find(var);
-    v.exported = allexport_ || (old != vars_.end() && old->second.exported);
+    const VarValue* old = vars_.find(var);
+    v.exported = allexport_ || (old && old->exported);
     vars_[var] = v;
   }
 
@@ -1525,16 +1844,20 @@ class Analyser {
         name = std::string(src(p, c));
       }
       if (name.empty() || !exporting) return;
-      auto it = vars_.find(name);
-      if (it != vars_.end()) it->second.exported = *exporting;
+      if (VarValue* it = vars_.find_mut(name)) it->exported = *exporting;
     });
   }
 
   // The variables a new shell on this host starts with: the exported ones.
   VarTable exported_variables() const {
-    VarTable out;
-    for (const auto& [name, v] : vars_)
-      if (v.exported) out.emplace(name, v);
+    // The constants the script starts with are all exported.
+    VarTable out(vars_.base());
+    for (const auto& [name, v] : vars_.own()) {
+      if (v && v->exported)
+        out[name] = *v;
+      else
+        out.erase(name);
+    }
     return out;
   }
 
@@ -1615,8 +1938,7 @@ class Analyser {
   }
 
   const VarValue* lookup(const std::string& name) const {
-    auto it = vars_.find(name);
-    return it == vars_.end() ? nullptr : &it->second;
+    return vars_.find(name);
   }
 
   // Appends an expansion's value. `quoted`: inside "..." (no splitting).
@@ -2830,8 +3152,8 @@ class Analyser {
             v.value = o.text.text();
           }
         }
-        auto old = vars_.find(var);
-        v.exported = allexport_ || (old != vars_.end() && old->second.exported);
+        const VarValue* old = vars_.find(var);
+        v.exported = allexport_ || (old && old->exported);
         vars_[var] = v;
         return {};
       }
@@ -3016,7 +3338,10 @@ class Analyser {
   std::set<std::string> expanding_;
   std::map<std::string, Listing> listing_files_;
   std::vector<Opaque> opaque_;
-  std::vector<uint32_t> opaque_id_;
+  struct OpaqueSpan {
+    uint32_t end, id;
+  };
+  std::map<uint32_t, OpaqueSpan> opaque_spans_;  // disjoint file ranges by start: which Opaque holds them
   std::set<std::pair<uint32_t, uint32_t>> marked_;
   std::map<uint32_t, std::string> expressions_;
   std::set<std::pair<uint32_t, uint32_t>> reported_errors_;

@@ -740,3 +740,128 @@ TEST_CASE("shell commands in interpreter code", "[shell][interpreters]") {
                  "p.name.startsWith('web-')).forEach(p => console.log(p.name))\" | xargs pm2 delete\n")
             .empty());
 }
+
+namespace {
+
+// `lines` lines of filler that reach no pm2 (about 20 bytes each).
+std::string filler(int lines) {
+  std::string s;
+  for (int i = 0; i < lines; ++i) s += "echo filler-" + std::to_string(i) + "\n";
+  return s;
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("a long script is read in windows of whole statements, as if in one piece", "[shell][windows]") {
+  // Multi-line statements placed across every window end near the first
+  // window's size (8 KiB) and far past the largest (64 KiB): each is found
+  // exactly where it is, and nothing else is.
+  const std::vector<std::pair<std::string, std::vector<int>>> constructs = {
+      {"if true; then\n  echo a\n  pm2 delete all\n  echo b\nfi\n", {3}},
+      {"ssh deploy@h <<'EOF'\necho one\npm2 kill\necho two\nEOF\n", {3}},
+      {"echo \"a\nb\nc\" && pm2 stop all\n", {3}},
+      {"pm2 restart \\\n  all \\\n  --update-env\n", {2}},
+      {"for a in x y; do\n  echo $a\ndone; pm2 reload all\n", {3}},
+      {"cat <<EOF | sh\npm2 delete all\nEOF\n", {2}},
+  };
+  for (const auto& [construct, lines] : constructs) {
+    // Every placement of the construct across the first window's end, and
+    // a few far beyond it.
+    std::vector<size_t> targets;
+    for (size_t k = 0; k <= construct.size() + 24; k += 2) targets.push_back(8192 - k);
+    for (size_t t : {30000u, 70000u, 140000u}) targets.push_back(t);
+    for (size_t target : targets) {
+      std::string head = filler(static_cast<int>(target / 20));
+      while (head.size() < target) head += std::string(std::min<size_t>(60, target - head.size()), '#') + "\n";
+      std::string script = head + construct + filler(50) + "pm2 kill\n";
+      int at = count_lines(head);
+      L want;
+      for (int l : lines) want.push_back(std::to_string(at + l) + (construct.find("kill") != std::string::npos
+                                                                    ? ":daemon-teardown"
+                                                                    : ":target-all"));
+      want.push_back(std::to_string(count_lines(script)) + ":daemon-teardown");
+      INFO(construct << " after " << head.size() << " bytes");
+      CHECK(sorted_findings(script) == [&] { L w = want; std::sort(w.begin(), w.end()); return w; }());
+    }
+  }
+}
+
+TEST_CASE("what a window defines is known in the windows after it", "[shell][windows]") {
+  // A function defined in the first window, called 200 KB later; a
+  // variable set before, used after; an export seen by a nested shell.
+  std::string script = "stop_app() { pm2 stop \"$@\"; }\nAPP=all\nexport TARGET=all\n" + filler(10000) +
+                       "stop_app all\npm2 delete $APP\nbash -c 'pm2 restart $TARGET'\n";
+  int n = count_lines(script);
+  CHECK(sorted_findings(script) == L{std::to_string(n - 2) + ":target-all", std::to_string(n - 1) + ":target-all",
+                                     std::to_string(n) + ":target-all"});
+  // A function never called is still checked once, whatever its window.
+  CHECK(findings(filler(10000) + "cleanup() { pm2 kill; }\n" + filler(10000)) ==
+        L{std::to_string(10001) + ":daemon-teardown"});
+}
+
+TEST_CASE("a line longer than a window is read in pieces at statement ends", "[shell][windows]") {
+  std::string line;
+  for (int i = 0; i < 4000; ++i) line += "pm2 restart web-" + std::to_string(i) + "; ";
+  // 100 KB of statements on one line, then `pm2 delete all` on it, then more.
+  CHECK(findings(line + "pm2 delete all; " + line + "\n") == L{"1:target-all"});
+  // A single statement longer than the largest window is read whole.
+  std::string big = "pm2 describe '";
+  big += std::string(2 << 20, 'x');
+  CHECK(findings(big + "' && pm2 kill\npm2 delete all\n") == L{"1:daemon-teardown", "2:target-all"});
+}
+
+TEST_CASE("statements the grammar runs on across lines are split once, in any number", "[shell][windows]") {
+  // tree-sitter-bash #347: a pipeline of three, then a line going on with
+  // `&&`. Thousands of such lines: each pm2 call is found on its own line.
+  std::string script = "pm2 jlist | jq -r '.[].name' | grep web\n";
+  for (int i = 1; i < 3000; ++i)
+    script += "echo step-" + std::to_string(i) + " && pm2 describe web-" + std::to_string(i % 50) +
+              " | grep online | wc -l\n";
+  script += "echo done && pm2 delete all | tee log | wc -l\n";
+  CHECK(findings(script) == L{"3001:target-all"});
+}
+
+TEST_CASE("variables set in a branch, unset or no longer exported, over a workflow's env", "[shell][vars]") {
+  struct Sink : ShellSink {
+    std::vector<Invocation> calls;
+    void invocation(const Invocation& inv, const Pm2Call&) override { calls.push_back(inv); }
+    void parse_problem(const SourceRange&, const std::string&) override {}
+  };
+  auto run = [](const std::string& script) {
+    Sink sink;
+    SourceFile f = SourceFile::from_string("test.sh", script);
+    ScriptUnit unit;
+    unit.text = MappedText::verbatim(f.text, 0);
+    unit.env["APP"] = EnvValue{"web-api", true};
+    unit.env["OTHER"] = EnvValue{"all", true};
+    analyse_script(f, unit, sink);
+    return sink.calls;
+  };
+  auto target = [](const Invocation& inv) {
+    const Word& w = inv.args.back();
+    return (w.literal ? "=" : "?") + w.text;
+  };
+  std::vector<Invocation> c = run("pm2 restart $APP\n");
+  REQUIRE(c.size() == 1);
+  CHECK(target(c[0]) == "=web-api");
+  // Unset on one path: unknown after the branch, the env value on the other.
+  c = run("if x; then unset APP; fi\npm2 restart $APP\n");
+  REQUIRE(c.size() == 1);
+  CHECK_FALSE(c[0].args.back().literal);
+  // Unset: unknown; the env of a nested shell loses it too.
+  c = run("unset OTHER\nbash -c 'pm2 stop $OTHER'\npm2 stop $APP\n");
+  REQUIRE(c.size() == 2);
+  CHECK_FALSE(c[0].args.back().literal);
+  CHECK(target(c[1]) == "=web-api");
+  // `export -n`: this shell keeps it, a child does not see it.
+  c = run("export -n APP\npm2 restart $APP\nbash -c 'pm2 restart $APP'\n");
+  REQUIRE(c.size() == 2);
+  CHECK(target(c[0]) == "=web-api");
+  CHECK_FALSE(c[1].args.back().literal);
+  // Set in both branches to one value: that value.
+  c = run("if x; then APP=a; else APP=a; fi\npm2 restart $APP\n");
+  REQUIRE(c.size() == 1);
+  CHECK(target(c[0]) == "=a");
+}

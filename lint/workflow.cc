@@ -362,8 +362,18 @@ bool is_literal(const Node* n) {
   return n && n->is(Node::Kind::Scalar) && n->value.find("${{") == std::string::npos;
 }
 
+// How many values a reference is known to take: past this many (a choice
+// input with thousands of options) it is only known at run time, as an
+// input without options is, so that every use of it costs the same.
+constexpr size_t kMaxDeclaredValues = 256;
+
 void add_value(ContextValues& cv, const std::string& v) {
-  if (std::find(cv.values.begin(), cv.values.end(), v) == cv.values.end()) cv.values.push_back(v);
+  if (std::find(cv.values.begin(), cv.values.end(), v) != cv.values.end()) return;
+  if (cv.values.size() >= kMaxDeclaredValues) {
+    cv.complete = false;
+    return;
+  }
+  cv.values.push_back(v);
 }
 
 // Two declarations of one reference (an input of both workflow_dispatch and
