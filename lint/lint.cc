@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include <pthread.h>
@@ -35,7 +37,9 @@ class Collector : public ShellSink {
     }
   }
   void script_reference(const std::string& path) override {
-    if (refs_ && std::find(refs_->begin(), refs_->end(), path) == refs_->end()) refs_->push_back(path);
+    // In the order first seen; the set keeps a script with many references
+    // from searching the list once per reference.
+    if (refs_ && seen_refs_.insert(path).second) refs_->push_back(path);
   }
   void parse_problem(const SourceRange& where, const std::string& message) override {
     const Rule* r = find_rule("shell-parse-error");
@@ -55,31 +59,38 @@ class Collector : public ShellSink {
   }
   std::vector<LintFinding>& out_;
   std::vector<std::string>* refs_;
+  std::set<std::string> seen_refs_;
 };
 
 }  // namespace
 
+std::vector<std::string_view> disabled_on_line(const SourceFile& file, uint32_t line) {
+  std::vector<std::string_view> ids;
+  if (line == 0 || line > file.line_count()) return ids;
+  std::string_view text = file.line_text(line);
+  size_t at = text.find("pm2guard disable=");
+  if (at == std::string_view::npos) return ids;
+  if (text.rfind('#', at) == std::string_view::npos) return ids;  // only inside a comment
+  std::string_view list = text.substr(at + 17);
+  size_t end = 0;
+  while (end < list.size() && (std::islower(static_cast<unsigned char>(list[end])) ||
+                               std::isdigit(static_cast<unsigned char>(list[end])) || list[end] == '-' || list[end] == ','))
+    ++end;
+  list = list.substr(0, end);
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    ids.push_back(list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return ids;
+}
+
 bool suppressed(const SourceFile& file, uint32_t line, const std::string& rule) {
   for (uint32_t l : {line, line - 1}) {
-    if (l == 0 || l > file.line_count()) continue;
-    std::string_view text = file.line_text(l);
-    size_t at = text.find("pm2guard disable=");
-    if (at == std::string_view::npos) continue;
-    if (text.rfind('#', at) == std::string_view::npos) continue;  // only inside a comment
-    std::string_view list = text.substr(at + 17);
-    size_t end = 0;
-    while (end < list.size() && (std::islower(static_cast<unsigned char>(list[end])) ||
-                                 std::isdigit(static_cast<unsigned char>(list[end])) || list[end] == '-' || list[end] == ','))
-      ++end;
-    list = list.substr(0, end);
-    size_t pos = 0;
-    while (pos <= list.size()) {
-      size_t comma = list.find(',', pos);
-      std::string_view id = list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    for (std::string_view id : disabled_on_line(file, l))
       if (id == rule) return true;
-      if (comma == std::string_view::npos) break;
-      pos = comma + 1;
-    }
   }
   return false;
 }
@@ -118,9 +129,22 @@ FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& opt
     if (a.range.col != b.range.col) return a.range.col < b.range.col;
     return a.rule < b.rule;
   });
+  // The suppression comments of a line are read once for all its findings
+  // (the findings are sorted by line): a long line with many findings is
+  // not searched once per finding.
+  std::optional<uint32_t> comments_of;
+  std::vector<std::string_view> here, before;
   for (LintFinding& f : raw) {
     if (options.disabled.count(f.rule)) continue;
-    if (suppressed(source, f.range.line, f.rule)) continue;
+    if (comments_of != f.range.line) {
+      comments_of = f.range.line;
+      here = disabled_on_line(source, f.range.line);
+      before = disabled_on_line(source, f.range.line - 1);
+    }
+    auto names = [&f](const std::vector<std::string_view>& ids) {
+      return std::find(ids.begin(), ids.end(), f.rule) != ids.end();
+    };
+    if (names(here) || names(before)) continue;
     if (!report.findings.empty()) {
       const LintFinding& last = report.findings.back();
       if (last.rule == f.rule && last.range.line == f.range.line && last.range.col == f.range.col) continue;
@@ -230,8 +254,14 @@ bool looks_like_shell(const fs::path& p) {
 
 std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports, std::set<std::string>& seen,
                                           std::map<std::string, std::string>& roots) {
+  return referenced_scripts(reports, 0, seen, roots);
+}
+
+std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports, size_t from,
+                                          std::set<std::string>& seen, std::map<std::string, std::string>& roots) {
   std::vector<InputFile> out;
-  for (const FileReport& r : reports) {
+  for (size_t i = from; i < reports.size(); ++i) {
+    const FileReport& r = reports[i];
     if (r.script_references.empty()) continue;
     fs::path file(r.path);
     auto known_root = roots.find(r.path);
@@ -270,8 +300,7 @@ std::vector<FileReport> lint_with_references(const std::vector<InputFile>& input
   // references are left unfollowed.
   size_t from = 0;
   for (int round = 0;; ++round) {
-    std::vector<FileReport> fresh(reports.begin() + static_cast<long>(from), reports.end());
-    std::vector<InputFile> more = referenced_scripts(fresh, seen, roots);
+    std::vector<InputFile> more = referenced_scripts(reports, from, seen, roots);
     if (more.empty()) break;
     if (round == kMaxReferenceRounds) {
       for (size_t i = from; i < reports.size() && !options.disabled.count("shell-parse-error"); ++i) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "discover.h"
@@ -68,6 +69,10 @@ std::vector<FileReport> lint_files(const std::vector<InputFile>& inputs, const L
 /// runs it (its working directory), and is updated too.
 std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports, std::set<std::string>& seen,
                                           std::map<std::string, std::string>& roots);
+/// The same for reports[from...] (the reports of one round, without a copy
+/// of the files before them).
+std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports, size_t from,
+                                          std::set<std::string>& seen, std::map<std::string, std::string>& roots);
 
 /// Lints the inputs, then the scripts they run (referenced_scripts), a few
 /// rounds deep.
@@ -76,5 +81,8 @@ std::vector<FileReport> lint_with_references(const std::vector<InputFile>& input
 /// Suppression comments: `pm2guard disable=rule-id[,rule-id...]` in a
 /// comment on the finding's line or the line before it.
 bool suppressed(const SourceFile& file, uint32_t line, const std::string& rule);
+/// The rule ids a suppression comment on `line` names (views into the file's
+/// text; none for line 0 or a line past the end).
+std::vector<std::string_view> disabled_on_line(const SourceFile& file, uint32_t line);
 
 }  // namespace pm2guard::lint

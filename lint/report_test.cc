@@ -720,3 +720,19 @@ TEST_CASE("excerpt: a line that is not UTF-8 is escaped and the caret follows", 
   CHECK(lines[1] == "  x=\\xFF; pm2 kill");
   CHECK(lines[2] == std::string(2 + 9, ' ') + "^~~~");
 }
+
+TEST_CASE("suppression comments: each line's read once, for all of its findings", "[report][suppression]") {
+  // A line's comment covers it and the next line; findings of several
+  // rules share each line.
+  std::string script =
+      "# pm2guard disable=daemon-teardown\n"
+      "pm2 kill; pm2 delete all; pm2 kill\n"
+      "pm2 kill; pm2 delete all  # pm2guard disable=target-all\n"
+      "pm2 kill; pm2 delete all\n"
+      "pm2 kill; pm2 delete all\n";
+  FileReport r = lint_source(SourceFile::from_string("s.sh", script), InputKind::Shell, LintOptions{});
+  std::vector<std::string> found;
+  for (const LintFinding& f : r.findings) found.push_back(std::to_string(f.range.line) + ":" + f.rule);
+  CHECK(found == std::vector<std::string>{"2:target-all", "3:daemon-teardown", "4:daemon-teardown", "5:daemon-teardown",
+                                          "5:target-all"});
+}
