@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 
 #ifndef PM2GUARD_VERSION
@@ -39,6 +41,8 @@ std::string_view severity_color(Severity s) {
 // (and at the first byte of a line, whatever it is).
 bool starts_char(std::string_view s, size_t i) { return i == 0 || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80; }
 
+bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
 // Characters that start in the first `bytes` bytes of `s`.
 uint32_t chars_in(std::string_view s, size_t bytes) {
   bytes = std::min(bytes, s.size());
@@ -47,18 +51,136 @@ uint32_t chars_in(std::string_view s, size_t bytes) {
   return n;
 }
 
-// Character column of the character that holds 1-based byte column `byte_col`;
-// the column after the last character when the byte is past the line's text.
-uint32_t start_char_col(std::string_view text, uint32_t byte_col) {
-  size_t off = byte_col - 1;
-  if (off >= text.size()) return chars_in(text, text.size()) + 1;
-  return chars_in(text, off + 1);
+// Byte offset in `s` of the character at 1-based column `col`, or the size
+// of `s` when the column is past its text.
+size_t byte_of_col(std::string_view s, uint32_t col) {
+  uint32_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (starts_char(s, i) && ++n == col) return i;
+  }
+  return s.size();
 }
 
-// Exclusive end: the column after the character that holds the byte before
-// 1-based byte column `byte_col`, clipped to the line's text.
-uint32_t end_char_col(std::string_view text, uint32_t byte_col) {
-  return chars_in(text, byte_col - 1) + 1;
+// The character columns of a file's lines, without a scan from the start of
+// a line per question: the characters that start before every kBlock-th
+// byte of the text, counted once. chars_in and byte_of each scan at most one
+// block, so a finding on a 5 MB line costs what one on a short line costs.
+class Columns {
+ public:
+  explicit Columns(const SourceFile& file) : file_(file) {
+    const std::string& t = file.text;
+    marks_.reserve(t.size() / kBlock + 2);
+    uint32_t n = 0;
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (i % kBlock == 0) marks_.push_back(n);
+      n += !continuation(t[i]);
+    }
+    if (t.size() % kBlock == 0) marks_.push_back(n);
+    total_ = n;
+  }
+
+  // chars_in(line_text(line), bytes).
+  uint32_t chars_in(uint32_t line, size_t bytes) const {
+    std::string_view text = file_.line_text(line);
+    bytes = std::min(bytes, text.size());
+    if (bytes == 0) return 0;
+    size_t start = file_.line_starts[line - 1];
+    // The first byte of a line starts a character whatever it is.
+    return starts_before(start + bytes) - starts_before(start) + (continuation(text[0]) ? 1 : 0);
+  }
+
+  // byte_of_col(line_text(line), col).
+  size_t byte_of(uint32_t line, uint32_t col) const {
+    std::string_view text = file_.line_text(line);
+    if (col <= 1 || text.empty()) return col <= 1 ? 0 : text.size();
+    size_t start = file_.line_starts[line - 1];
+    // The index, in the whole text, of the non-continuation byte that starts
+    // column `col`.
+    uint64_t want = uint64_t{starts_before(start)} + col - 1 - (continuation(text[0]) ? 1 : 0);
+    if (want >= total_) return text.size();
+    size_t block = static_cast<size_t>(std::upper_bound(marks_.begin(), marks_.end(), want) - marks_.begin()) - 1;
+    const std::string& t = file_.text;
+    uint64_t n = marks_[block];
+    for (size_t i = block * kBlock; i < t.size(); ++i) {
+      if (continuation(t[i])) continue;
+      if (n == want) return std::min(i - start, text.size());
+      ++n;
+    }
+    return text.size();
+  }
+
+ private:
+  static constexpr size_t kBlock = 256;
+
+  // Non-continuation bytes in the first `offset` bytes of the text.
+  uint32_t starts_before(size_t offset) const {
+    size_t block = offset / kBlock;
+    uint32_t n = marks_[block];
+    const std::string& t = file_.text;
+    for (size_t i = block * kBlock; i < offset; ++i) n += !continuation(t[i]);
+    return n;
+  }
+
+  const SourceFile& file_;
+  std::vector<uint32_t> marks_;  // marks_[k]: non-continuation bytes before byte k * kBlock
+  uint32_t total_ = 0;
+};
+
+// Converts a byte range to characters (char_range), asking `chars(line,
+// bytes)` for the characters that start in the first `bytes` bytes of a line.
+template <class CharsIn>
+CharRange char_range_with(const SourceFile& file, const SourceRange& r, const CharsIn& chars) {
+  CharRange c;
+  c.line = r.line;
+  bool end_given = r.end_line > r.line || (r.end_line == r.line && r.end_col > r.col);
+  // The column of the character holding 1-based byte column `byte_col`; the
+  // one after the last character when the byte is past the line's text.
+  auto start_col = [&](uint32_t line, uint32_t byte_col) {
+    size_t off = byte_col - 1;
+    if (off >= file.line_text(line).size()) return chars(line, SIZE_MAX) + 1;
+    return chars(line, off + 1);
+  };
+  // Exclusive end: the column after the character holding the byte before
+  // 1-based byte column `byte_col`, clipped to the line's text.
+  auto end_col = [&](uint32_t line, uint32_t byte_col) { return chars(line, byte_col - 1) + 1; };
+  uint32_t last = std::max(file.line_count(), 1u);
+  if (c.line > last) {
+    // Past the end of the file: its end.
+    c.line = last;
+    c.col = chars(last, SIZE_MAX) + 1;
+    end_given = false;
+  } else {
+    c.col = start_col(c.line, r.col);
+  }
+  c.end_line = c.line;
+  c.end_col = c.col + 1;
+  if (!end_given) return c;
+  if (r.end_line > last) {
+    c.end_line = last;
+    c.end_col = chars(last, SIZE_MAX) + 1;
+  } else {
+    c.end_line = r.end_line;
+    c.end_col = r.end_col == 0 ? 1 : end_col(r.end_line, r.end_col);
+  }
+  if (c.end_line == c.line && c.end_col <= c.col) c.end_col = c.col + 1;
+  return c;
+}
+
+// char_range, with unknown positions handled here and the columns from `chars`.
+template <class CharsIn>
+CharRange char_range_of(const SourceFile* file, const SourceRange& r, const CharsIn& chars) {
+  CharRange c;
+  if (r.line == 0) return c;
+  c.line = r.line;
+  if (r.col == 0) return c;
+  if (!file) {
+    bool end_given = r.end_line > r.line || (r.end_line == r.line && r.end_col > r.col);
+    c.col = r.col;
+    c.end_line = end_given ? r.end_line : r.line;
+    c.end_col = end_given ? std::max(r.end_col, 1u) : r.col + 1;
+    return c;
+  }
+  return char_range_with(*file, r, chars);
 }
 
 // The code point of the character at byte `i` of a line and its length in
@@ -176,21 +298,77 @@ std::string valid_utf8(std::string_view s) {
   return out;
 }
 
-// The excerpt of a line as shown, and the caret line under its characters
-// [c1, c2): one caret cell per terminal cell (two under a wide character, none
-// under a combining mark), tabs copied so the caret lines up whatever the tab
-// width. The caret is at the end when c1 is past the line's text.
-std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, uint32_t c2) {
+// A character of a line as excerpts show it: the bytes from `i` up to the
+// next character start (starts_char, as chars_in counts columns), or up to
+// `limit` when the excerpt ends first; `valid` only when they are the whole
+// character and one well-formed UTF-8 sequence. Bytes that are not are
+// escaped one by one, so a cut between two of them is a cut between two
+// escapes.
+Char char_in_line(std::string_view line, size_t i, size_t limit) {
+  size_t end = i + 1;
+  while (end < limit && !starts_char(line, end)) ++end;
+  bool whole = end == line.size() || starts_char(line, end);
+  // A character that does not start at a character start is the tail of
+  // bytes that are not UTF-8 (cut_at cuts nowhere else).
+  if (!whole || !starts_char(line, i) || utf8_sequence(line, i) != end - i) return {0xFFFD, end - i, false};
+  return char_at(line.substr(0, end), i);
+}
+
+// Where an excerpt may be cut at byte `p` of a line: `p` itself at a
+// character start or between two escaped bytes (bytes that are not UTF-8),
+// else (inside a well-formed character) the start of that character, or its
+// end when `forward`.
+size_t cut_at(std::string_view line, size_t p, bool forward) {
+  if (p >= line.size() || starts_char(line, p)) return p;
+  for (size_t g = p; g > 0 && p - g < 4;) {
+    --g;
+    if (!starts_char(line, g)) continue;
+    size_t n = utf8_sequence(line, g);
+    if (n > p - g && (g + n == line.size() || starts_char(line, g + n))) return forward ? g + n : g;
+    break;
+  }
+  return p;
+}
+
+// The start of the character before byte `i` (a character start), at least
+// `floor`: the cut there when the character begins before it.
+size_t previous_char(std::string_view line, size_t i, size_t floor) {
+  size_t p = i - 1;
+  while (p > floor && !starts_char(line, p)) --p;
+  return starts_char(line, p) ? p : cut_at(line, p, true);
+}
+
+// The start of the character after the one at byte `i`, at most `ceiling`:
+// the cut there when the character goes on past it.
+size_t next_char(std::string_view line, size_t i, size_t ceiling) {
+  size_t p = i + 1;
+  while (p < ceiling && p < line.size() && !starts_char(line, p)) ++p;
+  return p >= line.size() || starts_char(line, p) ? p : cut_at(line, p, false);
+}
+
+// The excerpt of bytes [from, to) of a line and the caret under its bytes
+// [b1, b2) (character starts, or cuts): one caret cell per terminal cell (two
+// under a wide character, none under a combining mark), tabs copied so the
+// caret lines up whatever the tab width. `…` marks a cut at either end, with
+// a `~` under it when the range goes on past `to`. The caret is at the end
+// when the range is empty (its start past the line's text).
+std::pair<std::string, std::string> excerpt_bytes(std::string_view line, size_t from, size_t b1, size_t b2, size_t to,
+                                                  bool range_cut) {
+  static constexpr std::string_view kCut = "\xE2\x80\xA6";  // U+2026, one cell
   std::string text, caret;
+  if (from > 0) {
+    text += kCut;
+    caret += ' ';
+  }
   bool placed = false;
-  uint32_t col = 1;
-  for (size_t i = 0; i < line.size(); ++col) {
-    Char c = char_at(line, i);
+  for (size_t i = from; i < to;) {
+    Char c = char_in_line(line, i, to);
     char32_t v = append_shown(text, line, i, c);
+    size_t at = i;
     i += c.len;
-    if (col >= c2) continue;
+    if (at >= b2) continue;
     int w = !c.valid ? static_cast<int>(4 * c.len) : v == '\t' ? 1 : display_width(v);
-    if (col < c1) {
+    if (at < b1) {
       if (v == '\t') caret += '\t';
       else caret.append(static_cast<size_t>(w), ' ');
     } else if (placed && v == '\t') {
@@ -201,8 +379,55 @@ std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, 
       placed = true;
     }
   }
+  if (to < line.size()) {
+    text += kCut;
+    if (range_cut) {
+      caret += placed ? '~' : '^';
+      placed = true;
+    }
+  }
   if (!placed) caret += '^';
   return {text, caret};
+}
+
+// The excerpt of a line around a range whose first character starts at byte
+// `b1` (the size of the line when the range starts past its text) and that
+// is `cols` characters long (to the end of the line when it holds fewer),
+// clipped to `window`.
+std::pair<std::string, std::string> excerpt_at(std::string_view line, size_t b1, uint64_t cols,
+                                               const ExcerptWindow& window) {
+  size_t n = line.size();
+  b1 = std::min(b1, n);
+  // Before the range: `context` characters, `context_bytes` bytes.
+  size_t from = b1;
+  size_t floor = b1 - std::min(b1, window.context_bytes);
+  for (uint32_t k = 0; k < window.context && from > floor; ++k) {
+    size_t p = previous_char(line, from, floor);
+    if (p == from) break;
+    from = p;
+  }
+  // The range: `range` characters, `range_bytes` bytes (a whole character
+  // at least).
+  size_t b2 = b1;
+  size_t ceiling = b1 + std::min(n - b1, std::max<size_t>(window.range_bytes, 4));
+  uint64_t taken = 0;
+  for (; taken < cols && taken < window.range && b2 < ceiling; ++taken) {
+    size_t p = next_char(line, b2, ceiling);
+    if (p == b2) break;
+    b2 = p;
+  }
+  bool range_cut = b2 < n && (taken < cols || !starts_char(line, b2));
+  // After it, unless the range was cut: `context` characters again.
+  size_t to = b2;
+  if (!range_cut) {
+    ceiling = b2 + std::min(n - b2, window.context_bytes);
+    for (uint32_t k = 0; k < window.context && to < ceiling; ++k) {
+      size_t p = next_char(line, to, ceiling);
+      if (p == to) break;
+      to = p;
+    }
+  }
+  return excerpt_bytes(line, from, b1, b2, to, range_cut);
 }
 
 // Workflow-command escaping, as the runners unescape it: a message escapes
@@ -321,65 +546,60 @@ json error_json(const FileError& e) {
   return j;
 }
 
-// The source line and the caret under [c1, c2) of the first line of a range,
-// when the line has text.
-std::string excerpt_lines(const SourceFile& file, const CharRange& c, Severity severity, const TextStyle& style) {
-  if (!style.excerpts || !c.line || !c.col || c.line > file.line_count()) return {};
-  std::string_view line = file.line_text(c.line);
-  if (line.empty()) return {};
-  uint32_t c2 = c.end_line == c.line ? c.end_col : chars_in(line, line.size()) + 1;
-  auto [text, caret] = excerpt(line, c.col, std::max(c2, c.col + 1));
-  if (style.color) return fmt::format("  {}\n  {}{}{}\n", text, severity_color(severity), caret, kReset);
-  return fmt::format("  {}\n  {}\n", text, caret);
-}
+// What the reports need of one file: its text and the columns of its lines,
+// indexed once for all its findings.
+class FileView {
+ public:
+  explicit FileView(const FileReport& r) : file_(r.source ? &*r.source : nullptr) {
+    if (file_ && (!r.findings.empty() || r.error)) columns_.emplace(*file_);
+  }
+  const SourceFile* file() const { return file_; }
 
-std::string error_text(const FileError& e, const SourceFile* file, const TextStyle& style) {
+  CharRange range(const SourceRange& bytes) const {
+    if (!columns_) return char_range(file_, bytes);
+    return char_range_of(file_, bytes, [this](uint32_t line, size_t n) { return columns_->chars_in(line, n); });
+  }
+
+  // The source line and the caret under [c.col, c.end_col) of the first
+  // line of a range (to its end when the range goes on), when the line has
+  // text.
+  std::string excerpt_lines(const CharRange& c, Severity severity, const TextStyle& style) const {
+    if (!file_ || !style.excerpts || !c.line || !c.col || c.line > file_->line_count()) return {};
+    std::string_view line = file_->line_text(c.line);
+    if (line.empty()) return {};
+    size_t b1 = columns_ ? columns_->byte_of(c.line, c.col) : byte_of_col(line, c.col);
+    uint64_t cols = c.end_line == c.line && c.end_col > c.col ? c.end_col - c.col : c.end_line == c.line ? 1 : UINT64_MAX;
+    auto [text, caret] = excerpt_at(line, b1, cols, ExcerptWindow{});
+    if (style.color) return fmt::format("  {}\n  {}{}{}\n", text, severity_color(severity), caret, kReset);
+    return fmt::format("  {}\n  {}\n", text, caret);
+  }
+
+ private:
+  const SourceFile* file_;
+  std::optional<Columns> columns_;
+};
+
+std::string error_text(const FileError& e, const FileView* view, const TextStyle& style) {
   std::string where = output_text(location(e.path, e.line, e.col), TextSink::Terminal);
   std::string message = output_text(e.message, TextSink::Terminal);
   std::string out = style.color
                         ? fmt::format("{}{}:{} {}error:{} {}\n", kBold, where, kReset, kRed, kReset, message)
                         : fmt::format("{}: error: {}\n", where, message);
-  if (file) out += excerpt_lines(*file, CharRange{e.line, e.line ? e.col : 0, e.line, e.col + 1}, Severity::Error, style);
+  if (view) out += view->excerpt_lines(CharRange{e.line, e.line ? e.col : 0, e.line, e.col + 1}, Severity::Error, style);
   return out;
 }
 
 }  // namespace
 
 CharRange char_range(const SourceFile* file, const SourceRange& r) {
-  CharRange c;
-  if (r.line == 0) return c;
-  c.line = r.line;
-  if (r.col == 0) return c;
-  bool end_given = r.end_line > r.line || (r.end_line == r.line && r.end_col > r.col);
-  if (!file) {
-    c.col = r.col;
-    c.end_line = end_given ? r.end_line : r.line;
-    c.end_col = end_given ? std::max(r.end_col, 1u) : r.col + 1;
-    return c;
-  }
-  uint32_t last = std::max(file->line_count(), 1u);
-  if (c.line > last) {
-    // Past the end of the file: its end.
-    c.line = last;
-    c.col = chars_in(file->line_text(last), file->line_text(last).size()) + 1;
-    end_given = false;
-  } else {
-    c.col = start_char_col(file->line_text(c.line), r.col);
-  }
-  c.end_line = c.line;
-  c.end_col = c.col + 1;
-  if (!end_given) return c;
-  if (r.end_line > last) {
-    c.end_line = last;
-    c.end_col = chars_in(file->line_text(last), file->line_text(last).size()) + 1;
-  } else {
-    c.end_line = r.end_line;
-    c.end_col = r.end_col == 0 ? 1 : end_char_col(file->line_text(r.end_line), r.end_col);
-  }
-  if (c.end_line == c.line && c.end_col <= c.col) c.end_col = c.col + 1;
-  return c;
+  return char_range_of(file, r, [file](uint32_t line, size_t bytes) { return chars_in(file->line_text(line), bytes); });
 }
 
+std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, uint32_t c2,
+                                            const ExcerptWindow& window) {
+  c1 = std::max(c1, 1u);
+  return excerpt_at(line, byte_of_col(line, c1), c2 > c1 ? c2 - c1 : 1, window);
+}
 int display_width(char32_t c) {
   // Zero width: combining marks, zero-width spaces and joiners, variation
   // selectors, the byte order mark.
@@ -445,10 +665,10 @@ std::string render_text(const std::vector<FileReport>& reports, const std::vecto
   std::string out;
   for (const FileError& e : discovery_errors) out += error_text(e, nullptr, style);
   for (const FileReport& r : reports) {
-    const SourceFile* file = r.source ? &*r.source : nullptr;
-    if (r.error) out += error_text(*r.error, file, style);
+    FileView view(r);
+    if (r.error) out += error_text(*r.error, view.file() ? &view : nullptr, style);
     for (const LintFinding& f : r.findings) {
-      CharRange c = char_range(file, f.range);
+      CharRange c = view.range(f.range);
       std::string where = output_text(location(r.path, c.line, c.col), TextSink::Terminal);
       std::string message = output_text(f.message, TextSink::Terminal);
       if (style.color)
@@ -456,7 +676,7 @@ std::string render_text(const std::vector<FileReport>& reports, const std::vecto
                            severity_name(f.severity), kReset, message, kCyan, f.rule, kReset);
       else
         out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), message, f.rule);
-      if (file) out += excerpt_lines(*file, c, f.severity, style);
+      out += view.excerpt_lines(c, f.severity, style);
     }
   }
   return out;
@@ -470,9 +690,9 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
   for (const FileError& e : discovery_errors) errors.push_back(error_json(e));
   for (const FileReport& r : reports) {
     if (r.error) errors.push_back(error_json(*r.error));
-    const SourceFile* file = r.source ? &*r.source : nullptr;
+    FileView view(r);
     for (const LintFinding& f : r.findings) {
-      CharRange c = char_range(file, f.range);
+      CharRange c = view.range(f.range);
       json j;
       j["file"] = output_text(r.path, TextSink::Json);
       j["line"] = position(c.line);
@@ -507,9 +727,9 @@ std::string render_github(const std::vector<FileReport>& reports, const std::vec
   for (const FileReport& r : reports) {
     if (r.error)
       out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), annotation(r.error->message));
-    const SourceFile* file = r.source ? &*r.source : nullptr;
+    FileView view(r);
     for (const LintFinding& f : r.findings) {
-      CharRange c = char_range(file, f.range);
+      CharRange c = view.range(f.range);
       const char* level = f.severity == Severity::Error ? "error" : f.severity == Severity::Warning ? "warning" : "notice";
       out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col),
                          github_property(output_text("pm2guard " + f.rule, TextSink::Github)), annotation(f.message));
@@ -534,7 +754,7 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
   for (const FileError& e : discovery_errors) notify(e);
   for (const FileReport& r : reports) {
     if (r.error) notify(*r.error);
-    const SourceFile* file = r.source ? &*r.source : nullptr;
+    FileView view(r);
     for (const LintFinding& f : r.findings) {
       json result;
       result["ruleId"] = f.rule;
@@ -542,7 +762,7 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
       if (it != all.end()) result["ruleIndex"] = it - all.begin();
       result["level"] = severity_name(f.severity);
       result["message"] = {{"text", output_text(f.message, TextSink::Json)}};
-      result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, char_range(file, f.range))}}});
+      result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, view.range(f.range))}}});
       results.push_back(std::move(result));
     }
   }

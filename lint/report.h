@@ -7,8 +7,10 @@
 // null (JSON) or has no region (SARIF); it is never printed as 0.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lint.h"
@@ -31,6 +33,8 @@ struct TextStyle {
 };
 
 /// `path:line:col: severity: message [rule-id]`, the source line and a caret.
+/// The excerpt is the part of the line around the finding (ExcerptWindow),
+/// with `…` where it was cut.
 std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
                         const TextStyle& style);
 
@@ -42,6 +46,29 @@ std::string render_github(const std::vector<FileReport>& reports, const std::vec
 
 /// SARIF 2.1.0, for code-scanning uploads.
 std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
+
+/// How much of a line a text excerpt shows: at most `context` characters
+/// before the range and after it, and at most `range` characters of the
+/// range itself (the rest of a longer range, and of the line after it, is
+/// cut). Characters that are not UTF-8 are escaped byte by byte and may be
+/// cut between two escapes: each side is also at most `context_bytes` bytes
+/// of the line, the range `range_bytes`.
+struct ExcerptWindow {
+  uint32_t context = 160;
+  uint32_t range = 160;
+  size_t context_bytes = 1024;
+  size_t range_bytes = 1024;
+};
+
+/// The excerpt of one line as the text format shows it, and the caret line
+/// under characters [c1, c2) (1-based columns, end exclusive; c2 past the
+/// line's text underlines to its end): the line clipped to `window`, with
+/// `…` where it was cut (a `~` under the one that cuts the range), every
+/// character as output_text shows it for the terminal, one caret cell per
+/// terminal cell (display_width; tabs copied). c1 past the line's text puts
+/// the caret just after it.
+std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t c1, uint32_t c2,
+                                            const ExcerptWindow& window = {});
 
 /// A finding's place as the reports give it: 1-based line, 1-based character
 /// columns, end exclusive. `line` 0: unknown; `col` 0: only the line is known

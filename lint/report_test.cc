@@ -721,6 +721,215 @@ TEST_CASE("excerpt: a line that is not UTF-8 is escaped and the caret follows", 
   CHECK(lines[2] == std::string(2 + 9, ' ') + "^~~~");
 }
 
+// ---------------------------------------------------------------------------
+// Long lines: the excerpt is a window around the range, so the output grows
+// with the findings, not with the line.
+
+namespace {
+
+const std::string kEllipsis = "\xE2\x80\xA6";
+
+// Code points of valid UTF-8 `s`: the cells of a text whose characters are
+// all one cell wide.
+size_t code_points(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A line of distinct ASCII words, `n` characters long.
+std::string ascii_line(size_t n) {
+  std::string s;
+  for (size_t i = 0; s.size() < n; ++i) s += "w" + std::to_string(i) + " ";
+  s.resize(n);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("excerpt: a long line is shown around the range, each cut marked", "[report][text][excerpt]") {
+  std::string line = ascii_line(2000);
+  const ExcerptWindow w;
+  SECTION("cut on both sides") {
+    auto [text, caret] = excerpt(line, 1001, 1004);
+    CHECK(text == kEllipsis + line.substr(1000 - w.context, w.context + 3 + w.context) + kEllipsis);
+    CHECK(caret == std::string(1 + w.context, ' ') + "^~~");
+  }
+  SECTION("near the start: cut after the range only") {
+    auto [text, caret] = excerpt(line, 11, 14);
+    CHECK(text == line.substr(0, 10 + 3 + w.context) + kEllipsis);
+    CHECK(caret == std::string(10, ' ') + "^~~");
+  }
+  SECTION("near the end: cut before the range only") {
+    auto [text, caret] = excerpt(line, 1995, 1998);
+    CHECK(text == kEllipsis + line.substr(1994 - w.context));
+    CHECK(caret == std::string(1 + w.context, ' ') + "^~~");
+  }
+  SECTION("a line that fits is shown whole") {
+    std::string fits = line.substr(0, w.context + 3 + w.context);
+    auto [text, caret] = excerpt(fits, w.context + 1, w.context + 4);
+    CHECK(text == fits);
+    CHECK(caret == std::string(w.context, ' ') + "^~~");
+  }
+  SECTION("a range past the end of the line: the caret just after its text") {
+    auto [text, caret] = excerpt(line, 5000, 5001);
+    CHECK(text == kEllipsis + line.substr(2000 - w.context));
+    CHECK(caret == std::string(1 + w.context, ' ') + "^");
+  }
+}
+
+TEST_CASE("excerpt: a long range is cut too, with a ~ under the cut", "[report][text][excerpt]") {
+  std::string line = ascii_line(3000);
+  const ExcerptWindow w;
+  auto [text, caret] = excerpt(line, 501, 2501);
+  // The context before it, as much of the range as the window holds, and
+  // nothing of the line after it.
+  CHECK(text == kEllipsis + line.substr(500 - w.context, w.context + w.range) + kEllipsis);
+  CHECK(caret == std::string(1 + w.context, ' ') + "^" + std::string(w.range - 1, '~') + "~");
+  // To the end of the line (a range over several lines), the same.
+  auto to_end = excerpt(line, 501, UINT32_MAX);
+  CHECK(to_end.first == text);
+  CHECK(to_end.second == caret);
+}
+
+TEST_CASE("excerpt: a window of a given size", "[report][text][excerpt]") {
+  ExcerptWindow w;
+  w.context = 4;
+  w.range = 3;
+  auto [text, caret] = excerpt("0123456789abcdefghij", 9, 15, w);
+  CHECK(text == kEllipsis + "4567" + "89a" + kEllipsis);
+  CHECK(caret == "     ^~~~");
+  auto whole = excerpt("0123456789abcdefghij", 9, 11, w);
+  CHECK(whole.first == kEllipsis + "4567" + "89" + "abcd" + kEllipsis);
+  CHECK(whole.second == "     ^~");
+}
+
+TEST_CASE("excerpt: the caret follows wide characters and tabs in the window", "[report][text][excerpt][caret]") {
+  const ExcerptWindow w;
+  // 1000 wide characters (two cells each), a tab, then the word.
+  std::string wide;
+  for (int i = 0; i < 1000; ++i) wide += "\xE6\x97\xA5";
+  std::string line = wide + "\tpm2 kill " + wide;
+  auto [text, caret] = excerpt(line, 1006, 1010);
+  // 159 wide characters, the tab and "pm2 " before it; 160 characters after.
+  std::string before;
+  for (uint32_t i = 0; i < w.context - 5; ++i) before += "\xE6\x97\xA5";
+  std::string after = " ";
+  for (uint32_t i = 0; i < w.context - 1; ++i) after += "\xE6\x97\xA5";
+  CHECK(text == kEllipsis + before + "\tpm2 kill" + after + kEllipsis);
+  CHECK(caret == " " + std::string(2 * (w.context - 5), ' ') + "\t    ^~~~");
+}
+
+TEST_CASE("excerpt: never cut inside a UTF-8 sequence", "[report][text][excerpt][bad-text]") {
+  // Two-, three- and four-byte characters before the word; a byte budget
+  // that falls inside one of them keeps it out whole.
+  std::string line;
+  for (int i = 0; i < 50; ++i) line += "\xC3\xA9\xE6\x97\xA5\xF0\x9F\x9A\x80";
+  line += " pm2 kill";
+  uint32_t col = 50 * 3 + 6;  // `kill`
+  for (size_t budget = 5; budget <= 5 + 24; ++budget) {
+    ExcerptWindow w;
+    w.context_bytes = budget;  // " pm2 " and what fits of the characters before
+    auto [text, caret] = excerpt(line, col, col + 4, w);
+    INFO("budget " << budget << ": " << text);
+    REQUIRE(starts_with(text, kEllipsis));
+    std::string shown = text.substr(kEllipsis.size());
+    REQUIRE(ends_with(shown, " pm2 kill"));
+    std::string kept = shown.substr(0, shown.size() - 9);
+    CHECK(kept.size() <= budget - 5);
+    CHECK(kept.size() + 4 > budget - 5);  // as much as fits
+    // What is kept is a whole suffix of the characters before the word.
+    CHECK(ends_with(line.substr(0, line.size() - 9), kept));
+    CHECK((kept.empty() || (static_cast<unsigned char>(kept[0]) & 0xC0) != 0x80));
+    // One caret cell per terminal cell: é 1, 日 2, 🚀 2.
+    size_t cells = 0;
+    for (size_t i = 0; i < kept.size(); i += utf8_sequence(kept, i)) cells += kept[i] == '\xC3' ? 1 : 2;
+    CHECK(caret == std::string(1 + cells + 5, ' ') + "^~~~");
+  }
+}
+
+TEST_CASE("excerpt: escaped characters are cut whole, and the caret follows them", "[report][text][excerpt][bad-text]") {
+  const ExcerptWindow w;
+  SECTION("control characters, shown as symbols") {
+    std::string line = std::string(1000, '\x1B') + "pm2 kill" + std::string(1000, '\x07');
+    auto [text, caret] = excerpt(line, 1005, 1009);
+    CHECK(text.find('\x1B') == std::string::npos);
+    CHECK(text.find('\x07') == std::string::npos);
+    // Before `kill`: "pm2 " and 156 ESC; after it 160 BEL.
+    std::string esc, bel;
+    for (uint32_t i = 0; i < w.context - 4; ++i) esc += "\xE2\x90\x9B";
+    for (uint32_t i = 0; i < w.context; ++i) bel += "\xE2\x90\x87";
+    CHECK(text == kEllipsis + esc + "pm2 kill" + bel + kEllipsis);
+    CHECK(caret == std::string(1 + w.context, ' ') + "^~~~");
+  }
+  SECTION("bytes that are not UTF-8, escaped one by one") {
+    std::string line = std::string(1000, '\xFF') + " pm2 kill";
+    auto [text, caret] = excerpt(line, 1006, 1010);
+    std::string escapes;
+    for (uint32_t i = 0; i < w.context - 5; ++i) escapes += "\\xFF";
+    CHECK(text == kEllipsis + escapes + " pm2 kill");
+    CHECK(caret == std::string(1 + 4 * (w.context - 5) + 5, ' ') + "^~~~");
+  }
+  SECTION("one character of 5,000 bytes that are not UTF-8: cut between two escapes") {
+    // A lead byte and 5,000 continuation bytes count as one column.
+    std::string line = "\xC3" + std::string(5000, '\x80') + " pm2 kill " + std::string(5000, '\x80');
+    auto [text, caret] = excerpt(line, 7, 11);
+    INFO(text.substr(0, 200));
+    REQUIRE(starts_with(text, kEllipsis));
+    std::string shown = text.substr(kEllipsis.size());
+    size_t kill = shown.find(" pm2 kill");
+    REQUIRE(kill != std::string::npos);
+    std::string escapes = shown.substr(0, kill);
+    CHECK(escapes.size() == 4 * (w.context_bytes - 5));  // the byte budget (" pm2 " and escaped bytes)
+    for (size_t i = 0; i < escapes.size(); i += 4) CHECK(escapes.substr(i, 4) == "\\x80");
+    CHECK(caret == std::string(1 + escapes.size() + 5, ' ') + "^~~~");
+    // The character after the word is cut the same way.
+    CHECK(ends_with(text, "\\x80" + kEllipsis));
+    CHECK(text.size() < 2 * 4 * w.context_bytes + 100);
+  }
+}
+
+TEST_CASE("text: findings on a long line each show their window", "[report][text][excerpt]") {
+  // 400 findings on a line of 400,000 characters: each excerpt is the part
+  // of the line around its own range.
+  std::string line;
+  std::vector<LintFinding> findings;
+  for (int i = 0; i < 400; ++i) {
+    std::string unit = "pm2 delete all; " + std::string(984, ' ');
+    uint32_t col = static_cast<uint32_t>(line.size()) + 12;
+    findings.push_back(finding(bytes(1, col, 1, col + 3)));
+    line += unit;
+  }
+  FileReport r = report("long.sh", line + "\npm2 kill\n", findings);
+  r.findings.push_back(finding(bytes(2, 5, 2, 9), "daemon-teardown"));
+  std::string out = plain_text({r});
+  std::vector<std::string> lines = lines_of(out);
+  REQUIRE(lines.size() == 3 * 401);
+  CHECK(out.size() < 401 * 1000);
+  for (size_t i = 0; i < 400; ++i) {
+    INFO(i);
+    CHECK(lines[3 * i] == "long.sh:1:" + std::to_string(1000 * i + 12) + ": error: msg [target-all]");
+    // The caret is under this finding's `all` (every character of the
+    // excerpt is one cell wide, `…` too).
+    const std::string& text = lines[3 * i + 1];
+    const std::string& caret = lines[3 * i + 2];
+    CHECK(code_points(text) <= 2 + 1 + 160 + 3 + 160 + 1);
+    size_t cells = caret.find('^');
+    REQUIRE(cells != std::string::npos);
+    CHECK(caret.substr(cells) == "^~~");
+    size_t at = 0;
+    for (size_t cell = 0; cell < cells && at < text.size(); ++cell) at += utf8_sequence(text, at);
+    CHECK(text.compare(at, 3, "all") == 0);
+  }
+  CHECK(lines[3 * 400] == "long.sh:2:5: error: msg [daemon-teardown]");
+  CHECK(lines[3 * 400 + 1] == "  pm2 kill");
+}
+
 TEST_CASE("suppression comments: each line's read once, for all of its findings", "[report][suppression]") {
   // A line's comment covers it and the next line; findings of several
   // rules share each line.
