@@ -139,16 +139,16 @@ int lint_command(const std::vector<std::string>& args, std::ostream& out, std::o
   lint::Summary s = lint::summarise(reports, discovery_errors);
 
   if (format == "json") {
-    out << lint::render_json(reports, discovery_errors);
+    lint::write_json(out, reports, discovery_errors);
   } else if (format == "github") {
-    out << lint::render_github(reports, discovery_errors);
+    lint::write_github(out, reports, discovery_errors);
   } else if (format == "sarif") {
-    out << lint::render_sarif(reports, discovery_errors);
+    lint::write_sarif(out, reports, discovery_errors);
   } else {
     lint::TextStyle style;
     style.color = color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     style.excerpts = excerpts;
-    out << lint::render_text(reports, discovery_errors, style);
+    lint::write_text(out, reports, discovery_errors, style);
     if (s.errors + s.warnings + s.notes + s.file_errors > 0)
       err << fmt::format("pm2guard: {} file{} checked: {} error{}, {} warning{}{}\n", s.files, s.files == 1 ? "" : "s",
                          s.errors, s.errors == 1 ? "" : "s", s.warnings, s.warnings == 1 ? "" : "s",

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <string_view>
 
 #ifndef PM2GUARD_VERSION
@@ -519,13 +521,6 @@ json sarif_rule(const Rule& r) {
   return j;
 }
 
-// Serialises a document whose texts all went through output_text. Should a
-// text ever miss it, the serialiser replaces what is not UTF-8 rather than
-// throwing: a report is never lost.
-std::string dump(const json& root) {
-  return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
-
 // A message for a workflow command.
 std::string annotation(std::string_view message) { return github_data(output_text(message, TextSink::Github)); }
 
@@ -587,6 +582,48 @@ std::string error_text(const FileError& e, const FileView* view, const TextStyle
                         : fmt::format("{}: error: {}\n", where, message);
   if (view) out += view->excerpt_lines(CharRange{e.line, e.line ? e.col : 0, e.line, e.col + 1}, Severity::Error, style);
   return out;
+}
+
+// `j` as the document's serialiser prints it at `indent` spaces: each line
+// break followed by the indentation (a JSON text holds no raw line break
+// inside a string, so every one is the layout's). Every text of a document
+// went through output_text; should one ever miss it, the serialiser
+// replaces what is not UTF-8 rather than throwing: a report is never lost.
+void write_indented(std::ostream& out, const json& j, size_t indent) {
+  std::string s = j.dump(2, ' ', false, json::error_handler_t::replace);
+  std::string pad = "\n" + std::string(indent, ' ');
+  size_t from = 0;
+  for (size_t nl; (nl = s.find('\n', from)) != std::string::npos; from = nl + 1) {
+    out.write(s.data() + from, static_cast<std::streamsize>(nl - from));
+    out << pad;
+  }
+  out.write(s.data() + from, static_cast<std::streamsize>(s.size() - from));
+}
+
+// A JSON array written element by element, laid out as dump(2) lays out a
+// whole document: `[]` when empty, else one element per line at `indent` + 2.
+class ArrayWriter {
+ public:
+  ArrayWriter(std::ostream& out, size_t indent) : out_(out), indent_(indent) {}
+  void add(const json& element) {
+    out_ << (first_ ? "[\n" : ",\n") << std::string(indent_ + 2, ' ');
+    write_indented(out_, element, indent_ + 2);
+    first_ = false;
+  }
+  void close() {
+    if (first_) out_ << "[]";
+    else out_ << "\n" << std::string(indent_, ' ') << "]";
+  }
+
+ private:
+  std::ostream& out_;
+  size_t indent_;
+  bool first_ = true;
+};
+
+// `"key": ` at `indent` spaces, after the previous member's separator.
+void write_key(std::ostream& out, size_t indent, std::string_view key, bool first) {
+  out << (first ? "{\n" : ",\n") << std::string(indent + 2, ' ') << json(std::string(key)).dump() << ": ";
 }
 
 }  // namespace
@@ -660,36 +697,34 @@ Summary summarise(const std::vector<FileReport>& reports, const std::vector<File
   return s;
 }
 
-std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
-                        const TextStyle& style) {
-  std::string out;
-  for (const FileError& e : discovery_errors) out += error_text(e, nullptr, style);
+void write_text(std::ostream& out, const std::vector<FileReport>& reports,
+                const std::vector<FileError>& discovery_errors, const TextStyle& style) {
+  for (const FileError& e : discovery_errors) out << error_text(e, nullptr, style);
   for (const FileReport& r : reports) {
     FileView view(r);
-    if (r.error) out += error_text(*r.error, view.file() ? &view : nullptr, style);
+    if (r.error) out << error_text(*r.error, view.file() ? &view : nullptr, style);
     for (const LintFinding& f : r.findings) {
       CharRange c = view.range(f.range);
       std::string where = output_text(location(r.path, c.line, c.col), TextSink::Terminal);
       std::string message = output_text(f.message, TextSink::Terminal);
       if (style.color)
-        out += fmt::format("{}{}:{} {}{}:{} {} {}[{}]{}\n", kBold, where, kReset, severity_color(f.severity),
+        out << fmt::format("{}{}:{} {}{}:{} {} {}[{}]{}\n", kBold, where, kReset, severity_color(f.severity),
                            severity_name(f.severity), kReset, message, kCyan, f.rule, kReset);
       else
-        out += fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), message, f.rule);
-      out += view.excerpt_lines(c, f.severity, style);
+        out << fmt::format("{}: {}: {} [{}]\n", where, severity_name(f.severity), message, f.rule);
+      out << view.excerpt_lines(c, f.severity, style);
     }
   }
-  return out;
 }
 
-std::string render_json(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
-  json root;
-  root["files"] = reports.size();
-  json findings = json::array();
-  json errors = json::array();
-  for (const FileError& e : discovery_errors) errors.push_back(error_json(e));
+void write_json(std::ostream& out, const std::vector<FileReport>& reports,
+                const std::vector<FileError>& discovery_errors) {
+  // {"files": N, "findings": [...], "errors": [...]}, as dump(2) prints it.
+  write_key(out, 0, "files", true);
+  out << reports.size();
+  write_key(out, 0, "findings", false);
+  ArrayWriter findings(out, 2);
   for (const FileReport& r : reports) {
-    if (r.error) errors.push_back(error_json(*r.error));
     FileView view(r);
     for (const LintFinding& f : r.findings) {
       CharRange c = view.range(f.range);
@@ -705,15 +740,21 @@ std::string render_json(const std::vector<FileReport>& reports, const std::vecto
       json via = json::array();
       for (const std::string& v : f.via) via.push_back(output_text(v, TextSink::Json));
       j["via"] = std::move(via);
-      findings.push_back(std::move(j));
+      findings.add(j);
     }
   }
-  root["findings"] = std::move(findings);
-  root["errors"] = std::move(errors);
-  return dump(root);
+  findings.close();
+  write_key(out, 0, "errors", false);
+  ArrayWriter errors(out, 2);
+  for (const FileError& e : discovery_errors) errors.add(error_json(e));
+  for (const FileReport& r : reports)
+    if (r.error) errors.add(error_json(*r.error));
+  errors.close();
+  out << "\n}\n";
 }
 
-std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+void write_github(std::ostream& out, const std::vector<FileReport>& reports,
+                  const std::vector<FileError>& discovery_errors) {
   // file=, and line= and col= when known.
   auto where = [&](const std::string& path, uint32_t line, uint32_t col) {
     std::string o = "file=" + github_property(output_text(relative_path(path), TextSink::Github));
@@ -721,28 +762,26 @@ std::string render_github(const std::vector<FileReport>& reports, const std::vec
     if (line && col) o += fmt::format(",col={}", col);
     return o;
   };
-  std::string out;
   for (const FileError& e : discovery_errors)
-    out += fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), annotation(e.message));
+    out << fmt::format("::error {}::{}\n", where(e.path, e.line, e.col), annotation(e.message));
   for (const FileReport& r : reports) {
     if (r.error)
-      out += fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), annotation(r.error->message));
+      out << fmt::format("::error {}::{}\n", where(r.path, r.error->line, r.error->col), annotation(r.error->message));
     FileView view(r);
     for (const LintFinding& f : r.findings) {
       CharRange c = view.range(f.range);
       const char* level = f.severity == Severity::Error ? "error" : f.severity == Severity::Warning ? "warning" : "notice";
-      out += fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col),
+      out << fmt::format("::{} {},title={}::{}\n", level, where(r.path, c.line, c.col),
                          github_property(output_text("pm2guard " + f.rule, TextSink::Github)), annotation(f.message));
     }
   }
-  return out;
 }
 
-std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+void write_sarif(std::ostream& out, const std::vector<FileReport>& reports,
+                 const std::vector<FileError>& discovery_errors) {
   const std::vector<const Rule*>& all = all_rules();
   json rules = json::array();
   for (const Rule* r : all) rules.push_back(sarif_rule(*r));
-  json results = json::array();
   json notifications = json::array();
   // A file that could not be read or parsed: a notification, not a result.
   auto notify = [&](const FileError& e) {
@@ -752,20 +791,8 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
                              {"locations", json::array({{{"physicalLocation", sarif_physical(e.path, c)}}})}});
   };
   for (const FileError& e : discovery_errors) notify(e);
-  for (const FileReport& r : reports) {
+  for (const FileReport& r : reports)
     if (r.error) notify(*r.error);
-    FileView view(r);
-    for (const LintFinding& f : r.findings) {
-      json result;
-      result["ruleId"] = f.rule;
-      auto it = std::find_if(all.begin(), all.end(), [&](const Rule* x) { return x->id == f.rule; });
-      if (it != all.end()) result["ruleIndex"] = it - all.begin();
-      result["level"] = severity_name(f.severity);
-      result["message"] = {{"text", output_text(f.message, TextSink::Json)}};
-      result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, view.range(f.range))}}});
-      results.push_back(std::move(result));
-    }
-  }
   json driver;
   driver["name"] = "pm2guard";
   driver["version"] = PM2GUARD_VERSION;
@@ -777,17 +804,64 @@ std::string render_sarif(const std::vector<FileReport>& reports, const std::vect
   // other files are all there; the notifications say which file is missing.
   invocation["executionSuccessful"] = notifications.empty();
   invocation["toolExecutionNotifications"] = std::move(notifications);
-  json run;
-  run["tool"] = {{"driver", std::move(driver)}};
-  run["invocations"] = json::array({std::move(invocation)});
+
+  // {"$schema", "version", "runs": [{"tool", "invocations", "columnKind",
+  // "results": [...]}]}, as dump(2) prints it; the results one by one.
+  write_key(out, 0, "$schema", true);
+  out << json("https://json.schemastore.org/sarif-2.1.0.json").dump();
+  write_key(out, 0, "version", false);
+  out << json("2.1.0").dump();
+  write_key(out, 0, "runs", false);
+  out << "[\n    ";
+  write_key(out, 4, "tool", true);
+  write_indented(out, json{{"driver", std::move(driver)}}, 6);
+  write_key(out, 4, "invocations", false);
+  write_indented(out, json::array({std::move(invocation)}), 6);
   // Columns count characters (code points); SARIF's default is UTF-16 units.
-  run["columnKind"] = "unicodeCodePoints";
-  run["results"] = std::move(results);
-  json root;
-  root["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
-  root["version"] = "2.1.0";
-  root["runs"] = json::array({std::move(run)});
-  return dump(root);
+  write_key(out, 4, "columnKind", false);
+  out << json("unicodeCodePoints").dump();
+  write_key(out, 4, "results", false);
+  ArrayWriter results(out, 6);
+  for (const FileReport& r : reports) {
+    FileView view(r);
+    for (const LintFinding& f : r.findings) {
+      json result;
+      result["ruleId"] = f.rule;
+      auto it = std::find_if(all.begin(), all.end(), [&](const Rule* x) { return x->id == f.rule; });
+      if (it != all.end()) result["ruleIndex"] = it - all.begin();
+      result["level"] = severity_name(f.severity);
+      result["message"] = {{"text", output_text(f.message, TextSink::Json)}};
+      result["locations"] = json::array({{{"physicalLocation", sarif_physical(r.path, view.range(f.range))}}});
+      results.add(result);
+    }
+  }
+  results.close();
+  out << "\n    }\n  ]\n}\n";
+}
+
+std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
+                        const TextStyle& style) {
+  std::ostringstream out;
+  write_text(out, reports, discovery_errors, style);
+  return std::move(out).str();
+}
+
+std::string render_json(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+  std::ostringstream out;
+  write_json(out, reports, discovery_errors);
+  return std::move(out).str();
+}
+
+std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+  std::ostringstream out;
+  write_github(out, reports, discovery_errors);
+  return std::move(out).str();
+}
+
+std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors) {
+  std::ostringstream out;
+  write_sarif(out, reports, discovery_errors);
+  return std::move(out).str();
 }
 
 }  // namespace pm2guard::lint

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,17 +35,29 @@ struct TextStyle {
 
 /// `path:line:col: severity: message [rule-id]`, the source line and a caret.
 /// The excerpt is the part of the line around the finding (ExcerptWindow),
-/// with `…` where it was cut.
-std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
-                        const TextStyle& style);
+/// with `…` where the line was cut.
+void write_text(std::ostream& out, const std::vector<FileReport>& reports,
+                const std::vector<FileError>& discovery_errors, const TextStyle& style);
 
 /// {"files": N, "findings": [...], "errors": [...]}
-std::string render_json(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
+void write_json(std::ostream& out, const std::vector<FileReport>& reports,
+                const std::vector<FileError>& discovery_errors);
 
 /// GitHub/Gitea workflow commands (`::error file=...,line=...::message`).
-std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
+void write_github(std::ostream& out, const std::vector<FileReport>& reports,
+                  const std::vector<FileError>& discovery_errors);
 
 /// SARIF 2.1.0, for code-scanning uploads.
+void write_sarif(std::ostream& out, const std::vector<FileReport>& reports,
+                 const std::vector<FileError>& discovery_errors);
+
+// The write_* functions write each finding as it is rendered, so the memory a
+// run needs does not grow with its output; the render_* functions return the
+// same bytes as one string (tests, the fuzz target).
+std::string render_text(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors,
+                        const TextStyle& style);
+std::string render_json(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
+std::string render_github(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
 std::string render_sarif(const std::vector<FileReport>& reports, const std::vector<FileError>& discovery_errors);
 
 /// How much of a line a text excerpt shows: at most `context` characters

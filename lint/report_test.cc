@@ -945,3 +945,29 @@ TEST_CASE("suppression comments: each line's read once, for all of its findings"
   CHECK(found == std::vector<std::string>{"2:target-all", "3:daemon-teardown", "4:daemon-teardown", "5:daemon-teardown",
                                           "5:target-all"});
 }
+
+TEST_CASE("json and sarif: written piece by piece, laid out as one document", "[report][json][sarif]") {
+  // Several files, findings with and without positions and via, errors of
+  // every kind, and empty arrays: the streamed text is what the serialiser
+  // prints for the document it parses to.
+  LintFinding f = finding(bytes(1, 27, 1, 30), "target-all", Severity::Error, "msg (via ssh > sudo)");
+  f.via = {"ssh", "sudo"};
+  FileReport a = report("v.sh", "ssh host \"sudo pm2 delete all\"\npm2 kill\n",
+                        {f, finding(bytes(2, 5, 2, 9), "daemon-teardown", Severity::Warning),
+                         finding(bytes(0, 0, 0, 0), "daemon-teardown", Severity::Note, "tab\there \"quoted\"\n")});
+  FileReport empty = report("e.sh", "echo\n", {});
+  FileReport broken;
+  broken.path = "b.yml";
+  broken.error = FileError{"b.yml", 2, 4, "invalid YAML: x"};
+  std::vector<FileError> discovery = {FileError{"gone.yml", 0, 0, "No such file or directory"}};
+  using ordered = nlohmann::ordered_json;
+  auto relaid = [](const std::string& s) { return ordered::parse(s).dump(2) + "\n"; };
+  for (const auto& [reports, errors] :
+       std::vector<std::pair<std::vector<FileReport>, std::vector<FileError>>>{
+           {{a, empty, broken}, discovery}, {{a}, {}}, {{empty}, {}}, {{}, {}}, {{broken}, {}}}) {
+    std::string js = render_json(reports, errors);
+    CHECK(js == relaid(js));
+    std::string sa = render_sarif(reports, errors);
+    CHECK(sa == relaid(sa));
+  }
+}
