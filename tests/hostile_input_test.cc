@@ -462,3 +462,36 @@ TEST_CASE("what held before still holds", "[hostile][kept]") {
   check_error(reports, "loop-a.sh", "symbolic links");
   check_rule(reports, "big/.github/workflows/ci.yml", "target-all");
 }
+
+TEST_CASE("a 3 MB line with 1,440 findings: the output grows with the findings, not the line", "[hostile][output]") {
+  Sandbox s;
+  // `pm2 delete all;` every 100 statements of one line. Each finding's
+  // excerpt used to be the whole line: 1,500 copies of 3 MB.
+  std::string line;
+  size_t alls = 0;
+  for (size_t i = 0; line.size() < 3000000; ++i) {
+    if (i % 100 == 0) {
+      line += "pm2 delete all; ";
+      ++alls;
+    } else {
+      line += "pm2 restart web-" + std::to_string(i % 1000) + "; ";
+    }
+  }
+  std::string big = s.write("one-line.sh", line + "\n");
+  for (const std::string& format : kFormats) {
+    RunResult r = s.lint(format, {big, s.good()});
+    INFO("format " << format << ", " << r.out.size() << " bytes of output, stdout: " << r.out.substr(0, 2000));
+    CHECK(r.code == 1);
+    // Less output than the line itself: about a kilobyte per finding.
+    CHECK(r.out.size() < line.size());
+    CHECK(r.out.size() < alls * 2048);
+    CHECK(valid_utf8(r.out));
+    if (format == "text") CHECK_FALSE(raw_control(r.out, /*tab_ok=*/true));
+    if (format == "github") CHECK_FALSE(raw_control(r.out, /*tab_ok=*/false));
+    Report rep;
+    REQUIRE_NOTHROW(rep = parse_report(format, r.out));
+    CHECK(rep.findings[big].count("target-all") == alls);
+    // The other file on the command line is linted too.
+    CHECK(rep.findings[s.good()].count("daemon-teardown") == 1);
+  }
+}
