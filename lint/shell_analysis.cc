@@ -281,15 +281,42 @@ std::string_view node_type(TSNode n) {
   return s < names.size() ? names[s] : std::string_view(ts_node_type(n));
 }
 
+// Tree cursors, one per level of for_each_child calls in progress, kept
+// for the thread's life: a cursor holds a heap-allocated stack, and the
+// walk visits children at every node.
+class CursorPool {
+ public:
+  ~CursorPool() {
+    for (TSTreeCursor& c : cursors_) ts_tree_cursor_delete(&c);
+  }
+  TSTreeCursor* take(TSNode n) {
+    if (used_ == cursors_.size()) {
+      cursors_.push_back(ts_tree_cursor_new(n));
+    } else {
+      ts_tree_cursor_reset(&cursors_[used_], n);
+    }
+    return &cursors_[used_++];
+  }
+  void give_back() { --used_; }
+
+ private:
+  std::deque<TSTreeCursor> cursors_;  // stable addresses while the pool grows
+  size_t used_ = 0;
+};
+
 template <typename F>
 void for_each_child(TSNode n, F&& f) {
-  TSTreeCursor c = ts_tree_cursor_new(n);
-  if (ts_tree_cursor_goto_first_child(&c)) {
+  static thread_local CursorPool pool;
+  TSTreeCursor* c = pool.take(n);
+  struct Release {
+    CursorPool& p;
+    ~Release() { p.give_back(); }
+  } release{pool};
+  if (ts_tree_cursor_goto_first_child(c)) {
     do {
-      f(ts_tree_cursor_current_node(&c), ts_tree_cursor_current_field_name(&c));
-    } while (ts_tree_cursor_goto_next_sibling(&c));
+      f(ts_tree_cursor_current_node(c), ts_tree_cursor_current_field_name(c));
+    } while (ts_tree_cursor_goto_next_sibling(c));
   }
-  ts_tree_cursor_delete(&c);
 }
 
 bool is_statement_type(std::string_view t) {
@@ -409,40 +436,43 @@ bool deeply_grouped(const std::string& s) {
 const std::string kDepthLimit = "shells and function calls nested more than " + std::to_string(kMaxDepth) +
                                 " deep; pm2 calls inside are not checked";
 
+// One tree-sitter-bash parser per thread, for every script it analyses.
+TSParser* thread_parser() {
+  struct Holder {
+    TSParser* p = ts_parser_new();
+    Holder() { ts_parser_set_language(p, tree_sitter_bash()); }
+    ~Holder() { ts_parser_delete(p); }
+  };
+  static thread_local Holder h;
+  ts_parser_reset(h.p);
+  return h.p;
+}
+
 class Analyser {
  public:
   Analyser(const SourceFile& file, ShellSink& sink) : file_(file), sink_(sink) {
-    parser_ = ts_parser_new();
-    ts_parser_set_language(parser_, tree_sitter_bash());
+    parser_ = thread_parser();
   }
-  ~Analyser() { ts_parser_delete(parser_); }
 
   void run(const ScriptUnit& unit) {
-    contexts_ = &unit.contexts;
+    contexts_ = &unit.contexts.get();
     MappedText text = unit.text;
     for (Expression& e : mask_expressions(text)) {
       add_opaque(e.file_begin, e.file_end, Origin::Expression, e.text.size());
       expressions_[e.file_begin] = e.text;
     }
-    auto env = std::make_shared<VarTable::Map>();
-    for (const auto& [name, v] : unit.env) {
-      VarValue val;
-      if (v.literal) {
-        val.kind = VarValue::Literal;
-        val.value = v.value;
-      } else {
-        val.kind = VarValue::Dynamic;
-        val.spelling = v.value;
-        val.origin = Origin::Expression;
-        // `env: APP: ${{ inputs.app || 'all' }}`
-        if (v.value.rfind("${{", 0) == 0 && v.value.find("${{", 3) == std::string::npos &&
-            v.value.size() >= 5 && v.value.compare(v.value.size() - 2, 2, "}}") == 0)
-          val.may_be = possible_values(v.value, val.may_be_complete);
-      }
-      val.exported = true;  // the runner's (or the remote session's) environment
-      env->emplace_hint(env->end(), name, std::move(val));
+    // The scripts of a job share one env: its table of variables is made
+    // once per thread for as long as they come one after another.
+    struct EnvCache {
+      SharedMap<EnvMap> env;
+      SharedMap<ContextMap> contexts;
+      std::shared_ptr<const VarTable::Map> vars;
+    };
+    static thread_local EnvCache cache;
+    if (!(cache.vars && cache.env.shares_with(unit.env) && cache.contexts.shares_with(unit.contexts))) {
+      cache = EnvCache{unit.env, unit.contexts, initial_variables(unit.env)};
     }
-    vars_ = VarTable(std::move(env));
+    vars_ = VarTable(cache.vars);
     Ctx ctx;
     if (!unit.action.empty()) {
       ctx.via.push_back(unit.action);
@@ -475,6 +505,29 @@ class Analyser {
   }
 
  private:
+  // The workflow's env: as the variables a script starts with.
+  std::shared_ptr<const VarTable::Map> initial_variables(const EnvMap& unit_env) const {
+    auto env = std::make_shared<VarTable::Map>();
+    for (const auto& [name, v] : unit_env) {
+      VarValue val;
+      if (v.literal) {
+        val.kind = VarValue::Literal;
+        val.value = v.value;
+      } else {
+        val.kind = VarValue::Dynamic;
+        val.spelling = v.value;
+        val.origin = Origin::Expression;
+        // `env: APP: ${{ inputs.app || 'all' }}`
+        if (v.value.rfind("${{", 0) == 0 && v.value.find("${{", 3) == std::string::npos &&
+            v.value.size() >= 5 && v.value.compare(v.value.size() - 2, 2, "}}") == 0)
+          val.may_be = possible_values(v.value, val.may_be_complete);
+      }
+      val.exported = true;  // the runner's (or the remote session's) environment
+      env->emplace_hint(env->end(), name, std::move(val));
+    }
+    return env;
+  }
+
   // ------------------------------------------------------------------ parsing
 
   // Parses and walks a text; returns what its commands write to stdout.

@@ -537,15 +537,16 @@ class Extractor {
 
   void workflow(const Node* root, const Node* jobs) {
     ContextMap contexts = workflow_inputs(get(root, "on"));
-    EnvMap env;
-    apply_env(env, get(root, "env"));
+    EnvMap workflow_env;
+    apply_env(workflow_env, get(root, "env"));
+    SharedMap<EnvMap> env(std::move(workflow_env));
     const Node* shell = get_path(root, {"defaults", "run", "shell"});
     for (size_t i = 0; i < jobs->pair_count(); ++i) {
       const Node* id = jobs->key(i);
       const Node* job = jobs->val(i);
       if (!id->is(Node::Kind::Scalar) || is_merge_key(id) || !job->is(Node::Kind::Mapping)) continue;
-      EnvMap job_env = env;
-      apply_env(job_env, get(job, "env"));
+      SharedMap<EnvMap> job_env = env;
+      if (const Node* own = get(job, "env")) apply_env(job_env.mut(), own);
       const Node* job_shell = get_path(job, {"defaults", "run", "shell"});
       ContextMap job_contexts = contexts;
       add_matrix(job_contexts, get_path(job, {"strategy", "matrix"}));
@@ -555,23 +556,36 @@ class Extractor {
   }
 
   void composite(const Node* root, const Node* runs) {
-    steps(get(runs, "steps"), "runs.steps", EnvMap{}, action_inputs(get(root, "inputs")), nullptr);
+    steps(get(runs, "steps"), "runs.steps", SharedMap<EnvMap>{}, action_inputs(get(root, "inputs")), nullptr);
   }
 
  private:
-  void steps(const Node* list, const std::string& prefix, const EnvMap& env, const ContextMap& contexts,
+  void steps(const Node* list, const std::string& prefix, const SharedMap<EnvMap>& env, const ContextMap& contexts,
              const Node* default_shell) {
     if (!list || !list->is(Node::Kind::Sequence)) return;
+    // The runner evaluates the step's expressions, those of an ssh action's
+    // script included, with the step's whole env: the contexts of the steps
+    // without an env: of their own are made once and shared.
+    std::optional<SharedMap<ContextMap>> shared_contexts;
     for (size_t i = 0; i < list->items.size(); ++i) {
       const Node* step = list->items[i];
       if (!step->is(Node::Kind::Mapping)) continue;
       std::string where = fmt::format("{}[{}]", prefix, i);
-      EnvMap step_env = env;
-      apply_env(step_env, get(step, "env"));
-      // The runner evaluates the step's expressions, those of an ssh
-      // action's script included, with the step's whole env.
-      ContextMap step_contexts = contexts;
-      add_env(step_contexts, step_env);
+      SharedMap<EnvMap> step_env = env;
+      SharedMap<ContextMap> step_contexts;
+      if (const Node* own = get(step, "env")) {
+        apply_env(step_env.mut(), own);
+        ContextMap c = contexts;
+        add_env(c, step_env);
+        step_contexts = std::move(c);
+      } else {
+        if (!shared_contexts) {
+          ContextMap c = contexts;
+          add_env(c, env);
+          shared_contexts = SharedMap<ContextMap>(std::move(c));
+        }
+        step_contexts = *shared_contexts;
+      }
 
       auto runs = find_all(step, "run");
       if (!runs.empty()) {

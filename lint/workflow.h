@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,37 @@ struct ContextValues {
 /// spaces: "inputs.app", "github.event.inputs.app", "matrix.target", "env.t".
 using ContextMap = std::map<std::string, ContextValues>;
 
+/// A map shared by the scripts that see the same one (the steps of a job
+/// without an env: of their own share the job's), copied on first change.
+/// A workflow with 50,000 env keys costs one table, not one per step.
+template <typename M>
+class SharedMap {
+ public:
+  SharedMap() = default;
+  SharedMap(M m) : p_(std::make_shared<M>(std::move(m))) {}  // NOLINT: implicit, like the map
+  operator const M&() const { return get(); }                         // NOLINT
+  const M& get() const {
+    static const M empty;
+    return p_ ? *p_ : empty;
+  }
+  bool empty() const { return get().empty(); }
+  size_t size() const { return get().size(); }
+  auto begin() const { return get().begin(); }
+  auto end() const { return get().end(); }
+  auto find(const typename M::key_type& k) const { return get().find(k); }
+  size_t count(const typename M::key_type& k) const { return get().count(k); }
+  /// The map to change: this holder's own copy once another shares it.
+  M& mut() {
+    if (!p_ || p_.use_count() > 1) p_ = std::make_shared<M>(get());
+    return *p_;
+  }
+  typename M::mapped_type& operator[](const typename M::key_type& k) { return mut()[k]; }
+  bool shares_with(const SharedMap& o) const { return p_ && p_ == o.p_; }
+
+ private:
+  std::shared_ptr<M> p_;
+};
+
 enum class ScriptOrigin {
   RunStep,       ///< a `run:` of a workflow job step or a composite action step
   RemoteScript,  ///< a script input of an ssh action (appleboy/ssh-action `script:` ...)
@@ -47,10 +79,10 @@ struct ScriptUnit {
   /// Constants the script can read: workflow, job and step `env:` (for ssh
   /// actions, the step's env restricted to its `envs:` list), later levels
   /// overriding earlier ones.
-  EnvMap env;
+  SharedMap<EnvMap> env;
   /// What the workflow declares about the context references its
   /// expressions read (inputs, matrix, env).
-  ContextMap contexts;
+  SharedMap<ContextMap> contexts;
   /// Where the script sits, for messages: "jobs.deploy.steps[2].run".
   std::string label;
   /// File offset of the key that holds the script (`run:` / `script:`): the
