@@ -721,7 +721,7 @@ void write_json(std::ostream& out, const std::vector<FileReport>& reports,
                 const std::vector<FileError>& discovery_errors) {
   // {"files": N, "findings": [...], "errors": [...]}, as dump(2) prints it.
   write_key(out, 0, "files", true);
-  out << reports.size();
+  out << std::to_string(reports.size());  // whatever the stream's locale
   write_key(out, 0, "findings", false);
   ArrayWriter findings(out, 2);
   for (const FileReport& r : reports) {
