@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "shell_analysis.h"
+
 using pm2guard::lint::PackageScripts;
 using pm2guard::lint::read_package_json;
 using pm2guard::lint::ScriptOrigin;
@@ -37,6 +39,12 @@ bool maps_verbatim(const SourceFile& file, const pm2guard::lint::MappedText& m) 
   }
   return true;
 }
+
+struct Calls : pm2guard::lint::ShellSink {
+  std::vector<pm2guard::Invocation> calls;
+  void invocation(const pm2guard::Invocation& inv, const pm2guard::Pm2Call&) override { calls.push_back(inv); }
+  void parse_problem(const pm2guard::SourceRange&, const std::string&) override {}
+};
 
 }  // namespace
 
@@ -205,4 +213,23 @@ TEST_CASE("npm run NAME runs preNAME, NAME and postNAME", "[package-json]") {
   CHECK(s.run_sequence("nothing").empty());
   CHECK(s.find("build") == 3);
   CHECK(s.find("nothing") == PackageScripts::npos);
+}
+
+TEST_CASE("the shell analysis finds a script's pm2 calls at their place in package.json", "[package-json]") {
+  std::string text =
+      "{\n"
+      "  \"scripts\": {\n"
+      "    \"stop\": \"pm2 delete \\u0061ll && pm2 save\"\n"
+      "  }\n"
+      "}\n";
+  Read r = read(text);
+  REQUIRE(r.result.scripts.size() == 1);
+  Calls sink;
+  pm2guard::lint::analyse_script(r.file, r.result.scripts[0], sink);
+  REQUIRE(sink.calls.size() == 2);
+  const auto& del = sink.calls[0];
+  CHECK(del.serialize() == "[pm2][delete][all]");
+  // `all`, decoded from `\u0061ll`: from the escape's backslash to the end of the word.
+  CHECK(del.args[1].range == pm2guard::SourceRange{3, 25, 3, 33});
+  CHECK(sink.calls[1].program.range == pm2guard::SourceRange{3, 37, 3, 40});
 }
