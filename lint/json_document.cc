@@ -227,6 +227,32 @@ class JsonBuilder {
     }
   }
 
+  // Whether a token of kind `t` at `begin` fits where it stands (failing
+  // as token() would when not): the grammar is checked before a string's or
+  // a number's content, as JSON.parse checks it.
+  bool fits(Tok t, uint32_t begin, uint32_t end) {
+    if (failed() || !gap(begin)) return false;
+    bool value = t == Tok::String || t == Tok::Number || t == Tok::True || t == Tok::False || t == Tok::Null ||
+                 t == Tok::LBrace || t == Tok::LBracket;
+    bool ok = false;
+    switch (expect_) {
+      case Expect::End: ok = false; break;
+      case Expect::KeyFirst: ok = t == Tok::String || t == Tok::RBrace; break;
+      case Expect::KeyNext: ok = t == Tok::String; break;
+      case Expect::Colon: ok = t == Tok::Colon; break;
+      case Expect::CommaOrEnd:
+        ok = t == Tok::Comma ||
+             t == (doc_.values_[stack_.back()].kind == JsonDocument::Kind::Object ? Tok::RBrace : Tok::RBracket);
+        break;
+      case Expect::ItemFirst: ok = value || t == Tok::RBracket; break;
+      case Expect::ItemNext:
+      case Expect::Top:
+      case Expect::Value: ok = value; break;
+    }
+    if (!ok) token(t, begin, end);  // reports what was expected
+    return ok;
+  }
+
   // A token at `begin` that is no JSON (a comment, bytes the grammar could
   // not lex, a string with a bad escape), wrong at `at`.
   void bad(uint32_t begin, std::string message) { bad(begin, begin, std::move(message)); }
@@ -401,6 +427,8 @@ JsonDocument JsonDocument::parse(std::string_view text) {
       MappedText decoded;
       if (!closed) {
         builder.bad(begin, "an unterminated string (no closing `\"`)");
+      } else if (!builder.fits(Tok::String, begin, end)) {
+        // reported
       } else if (auto problem = decode_string(text, begin, end, decoded)) {
         builder.bad(begin, problem->first, std::move(problem->second));
       } else if (ts_node_has_error(node)) {
@@ -423,7 +451,9 @@ JsonDocument JsonDocument::parse(std::string_view text) {
     } else if (type == "comment") {
       builder.bad(begin, "a comment (JSON has none; npm cannot read the file)");
     } else if (type == "number") {
-      if (json_number(text.substr(begin, end - begin))) {
+      if (!builder.fits(Tok::Number, begin, end)) {
+        // reported
+      } else if (json_number(text.substr(begin, end - begin))) {
         builder.token(Tok::Number, begin, end);
       } else {
         builder.bad(begin, fmt::format("an invalid number {}", describe_token(text, begin, end)));
