@@ -105,6 +105,7 @@ bool special(TSNode n) {
 
 constexpr size_t kMaxDepth = 16;           // recursive variables expanded within variables
 constexpr size_t kMaxExpansion = 1 << 16;  // bytes one reference may expand to
+constexpr size_t kMaxFileExpansion = 1 << 22;  // and all references of a file together
 
 enum class Flavor { Recursive, Simple, Unknown };
 struct Variable {
@@ -408,9 +409,12 @@ class Reader {
   // after the variable when `in` is one reference, else `name`.
   Pieces expanded(const Pieces& in, const RuleContext* context, std::string_view name) const {
     Pieces out;
-    size_t budget = kMaxExpansion;
+    size_t start = std::min(kMaxExpansion, file_budget_);
+    size_t budget = start;
     std::vector<const std::string*> active;
-    if (!expand(in, context, active, budget, out)) {
+    bool ok = expand(in, context, active, budget, out);
+    file_budget_ -= start - budget;
+    if (!ok) {
       if (in.size() == 1 && in[0].kind == Piece::Kind::Var) return {{Piece::Kind::Dynamic, in[0].text}};
       return {{Piece::Kind::Dynamic, std::string(name)}};
     }
@@ -480,9 +484,16 @@ class Reader {
   // known at run time.
   bool names(TSNode list, std::vector<std::string>& out) const {
     bool known = true;
-    uint32_t count = ts_node_named_child_count(list);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode item = ts_node_named_child(list, i);
+    std::vector<TSNode> items;
+    TSTreeCursor cursor = ts_tree_cursor_new(list);
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      do {
+        TSNode c = ts_tree_cursor_current_node(&cursor);
+        if (ts_node_is_named(c)) items.push_back(c);
+      } while (ts_tree_cursor_goto_next_sibling(&cursor));
+    }
+    ts_tree_cursor_delete(&cursor);
+    for (TSNode item : items) {
       std::optional<std::string> s = all_text(expanded(pieces_of(item), nullptr, "_make"));
       if (!s) {
         known = false;
@@ -630,6 +641,7 @@ class Reader {
   std::string src_;
   std::map<std::string, Variable> vars_;
   std::vector<std::string> target_text_;  // per rule: its targets as written
+  mutable size_t file_budget_ = kMaxFileExpansion;  // what all expansions of the file may still cost
 };
 
 }  // namespace

@@ -287,7 +287,7 @@ TEST_CASE("what the grammar cannot read is reported; the rest is still read", "[
 
   // No final line break, CRLF line ends, an empty file.
   CHECK(recipe_of(read("a:\n\tpm2 kill"), "a") == "pm2 kill");
-  Read crlf = read("a: b\r\n\tpm2 restart \\\r\n\t  api\r\n");
+  Read crlf = read("APP := api\r\na: b\r\n\tpm2 restart \\\r\n\t  $(APP)\r\n");
   CHECK(recipe_of(crlf, "a") == "pm2 restart \\\n  api");
   Read empty = read("");
   CHECK(empty.result.rules.empty());
@@ -301,6 +301,15 @@ TEST_CASE("expansion is bounded", "[makefile]") {
   text += "L = $(L)\nt:\n\techo $(V40) $(V3) $(L)\n";
   Read r = read(text);
   CHECK(recipe_of(r, "t") == "echo ${V40} xxxxxxxx ${L}");
+
+  // And so is what all references of a file expand to together.
+  std::string many = "B = " + std::string(60000, 'x') + "\nt:\n";
+  for (int i = 0; i < 200; ++i) many += "\techo $(B)\n";
+  Read big = read(many);
+  std::string script = recipe_of(big, "t");
+  CHECK(script.size() < (size_t{1} << 23));
+  CHECK(script.find("echo ${B}") != std::string::npos);
+  CHECK(script.rfind("echo x", 0) == 0);
 }
 
 TEST_CASE("the shell analysis finds a recipe's pm2 calls at their place in the Makefile", "[makefile]") {
