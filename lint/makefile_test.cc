@@ -258,7 +258,7 @@ TEST_CASE("recipe lines in conditionals are all read", "[makefile]") {
   CHECK(recipe_of(r, "deploy") == "pm2 reload api\npm2 delete all");
 }
 
-TEST_CASE("what the grammar cannot read is reported; the rest is still read", "[makefile]") {
+TEST_CASE("what the grammar cannot read is reported, and the rest is still read", "[makefile]") {
   // Valid make (`\$$(` is a backslash and a dollar) that tree-sitter-make
   // cannot read: that line is left out, the others are read.
   std::string text =
