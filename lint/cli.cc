@@ -44,7 +44,7 @@ const char* kLintUsage =
     "options:\n"
     "  -f, --format FORMAT   text (default), json, github (workflow annotations) or sarif\n"
     "  -d, --disable RULE    do not report RULE (repeatable, or comma-separated)\n"
-    "  -j, --jobs N          files linted in parallel (default: the number of CPUs; at most 256)\n"
+    "  -j, --jobs N          worker threads (default: the number of CPUs; at most 256)\n"
     "      --color WHEN      auto (default), always or never\n"
     "      --no-excerpt      text format without the source line and caret\n"
     "  -h, --help            this help\n"

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lint.h"
@@ -132,10 +133,13 @@ TEST_CASE("named paths and workflows that are not regular files are errors, neve
   CHECK(in[1].path == d.path() + "/.github/workflows/ok.yml");
 }
 
-TEST_CASE("worker count: the request, at most 256 and the number of files, at least one", "[lint][jobs]") {
+TEST_CASE("worker count: the request, at most 256 and the number of files or CPUs, at least one", "[lint][jobs]") {
+  unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
   CHECK(worker_count(4, 10) == 4);
   CHECK(worker_count(100000, 1000) == kMaxJobs);
-  CHECK(worker_count(100000, 3) == 3);
+  CHECK(worker_count(100000, 3) == std::min(kMaxJobs, std::max(3u, cpus)));
+  CHECK(worker_count(2, 1) == std::min(2u, cpus));  // the second helps with the file's scripts
+  CHECK(worker_count(1, 1) == 1);
   CHECK(worker_count(8, 0) == 1);
   CHECK(worker_count(0, 1000) >= 1);
   CHECK(worker_count(0, 1000) <= kMaxJobs);
@@ -150,5 +154,48 @@ TEST_CASE("worker count: the request, at most 256 and the number of files, at le
     REQUIRE(r.size() == inputs.size());
     for (size_t i = 0; i < r.size(); ++i) CHECK(r[i].path == inputs[i].path);
     CHECK(r[42].findings.size() == 1);
+  }
+}
+
+// The scripts of a file are analysed by every worker without a file of its
+// own; the report must not depend on which worker took which script.
+TEST_CASE("the scripts of one file shared among idle workers give the report of one thread", "[lint][jobs]") {
+  TempDir d;
+  std::string wf = "on: push\njobs:\n  deploy:\n    runs-on: self-hosted\n    steps:\n";
+  for (int i = 0; i < 60; ++i) {
+    switch (i % 5) {
+      case 0: wf += "      - run: pm2 delete all\n"; break;
+      case 1: wf += "      - run: |\n          for a in one two; do pm2 restart \"$a\"; done\n          bash scripts/s" + std::to_string(i) + ".sh\n"; break;
+      case 2: wf += "      - run: ssh host 'pm2 kill'\n"; break;
+      case 3: wf += "      - run: pm2 jlist | jq -r '.[].name' | xargs pm2 stop\n"; break;
+      default: wf += "      - run: echo nothing here " + std::to_string(i) + "\n"; break;
+    }
+  }
+  std::vector<InputFile> inputs{{d.write(".github/workflows/many.yml", wf), InputKind::Workflow},
+                                {d.write("small.sh", "pm2 stop all\n"), InputKind::Shell}};
+  auto render = [](const std::vector<FileReport>& reports) {
+    std::vector<std::string> out;
+    for (const FileReport& r : reports) {
+      for (const LintFinding& f : r.findings)
+        out.push_back(r.path + ":" + std::to_string(f.range.line) + ":" + std::to_string(f.range.col) + " " + f.rule +
+                      " " + f.message);
+      for (const std::string& ref : r.script_references) out.push_back(r.path + " runs " + ref);
+    }
+    return out;
+  };
+  LintOptions one;
+  one.jobs = 1;
+  std::vector<std::string> expected = render(lint_files(inputs, one));
+  REQUIRE(expected.size() > 40);  // 37 findings, 12 scripts run
+  CHECK(std::count_if(expected.begin(), expected.end(), [](const std::string& l) {
+          return l.find(" runs scripts/s") != std::string::npos;
+        }) == 12);
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    LintOptions o;
+    o.jobs = jobs;
+    for (int round = 0; round < 5; ++round) CHECK(render(lint_files(inputs, o)) == expected);
+    // One file alone: the other workers can only help with its scripts.
+    std::vector<InputFile> single{inputs[0]};
+    CHECK(render(lint_files(single, o)) == render(lint_files(single, one)));
   }
 }

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -95,7 +98,107 @@ bool suppressed(const SourceFile& file, uint32_t line, const std::string& rule) 
   return false;
 }
 
-FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& options) {
+namespace {
+
+// ---------------------------------------------------------------------------
+// The scripts of one file are analysed by the worker that read the file and
+// by any worker that has no file left to take, so that the cores stay busy
+// on a single file and at the end of a batch. Each script's findings are
+// kept apart and joined in script order: the report is the same as from one
+// thread.
+
+struct ScriptBatch {
+  const SourceFile* source = nullptr;
+  const std::vector<ScriptUnit>* units = nullptr;
+  std::vector<std::vector<LintFinding>> found;
+  std::vector<std::vector<std::string>> refs;
+  std::vector<std::exception_ptr> failed;
+  std::atomic<size_t> next{0};
+  size_t done = 0;  // under the pool's lock
+};
+
+class ScriptPool {
+ public:
+  /// A worker took a file: helpers wait for its scripts until it is done.
+  void file_started() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++reading_;
+  }
+  void file_finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --reading_;
+    cv_.notify_all();
+  }
+
+  /// Analyses every script of `b`, with whatever help comes; returns when
+  /// all are done. Rethrows the first failure of a script (it is the file's).
+  void run(ScriptBatch& b) {
+    size_t n = b.units->size();
+    b.found.resize(n);
+    b.refs.resize(n);
+    b.failed.resize(n);
+    bool shared = n > 1;
+    if (shared) {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_.push_back(&b);
+      cv_.notify_all();
+    }
+    for (size_t i; (i = b.next.fetch_add(1)) < n;) analyse_one(b, i);
+    if (shared) {
+      std::unique_lock<std::mutex> lock(mu_);
+      open_.erase(std::find(open_.begin(), open_.end(), &b));
+      cv_.wait(lock, [&] { return b.done == n; });
+    }
+    for (const std::exception_ptr& e : b.failed)
+      if (e) std::rethrow_exception(e);
+  }
+
+  /// For a worker with no file left: analyses scripts of the files others
+  /// are reading until none is being read.
+  void help() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      ScriptBatch* b = nullptr;
+      size_t i = 0;
+      for (ScriptBatch* open : open_) {
+        i = open->next.fetch_add(1);
+        if (i < open->units->size()) {
+          b = open;
+          break;
+        }
+      }
+      if (b) {
+        lock.unlock();
+        analyse_one(*b, i, /*helper=*/true);
+        lock.lock();
+        continue;
+      }
+      if (reading_ == 0) return;
+      cv_.wait(lock);
+    }
+  }
+
+ private:
+  void analyse_one(ScriptBatch& b, size_t i, bool helper = false) {
+    try {
+      Collector sink(b.found[i], &b.refs[i]);
+      analyse_script(*b.source, (*b.units)[i], sink);
+    } catch (...) {
+      b.failed[i] = std::current_exception();
+    }
+    if (b.units->size() > 1) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (++b.done == b.units->size() || helper) cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ScriptBatch*> open_;  // batches that may have scripts left
+  size_t reading_ = 0;
+};
+
+FileReport lint_source_in(SourceFile source, InputKind kind, const LintOptions& options, ScriptPool* pool) {
   FileReport report;
   report.path = source.path;
   std::vector<LintFinding> raw;
@@ -119,7 +222,18 @@ FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& opt
       auto [line, col] = source.line_col(l.offset);
       sink.parse_problem(SourceRange{line, col, line, col + 1}, l.message);
     }
-    for (const ScriptUnit& unit : ex.scripts) analyse_script(source, unit, sink);
+    if (pool) {
+      ScriptBatch batch;
+      batch.source = &source;
+      batch.units = &ex.scripts;
+      pool->run(batch);
+      for (size_t i = 0; i < ex.scripts.size(); ++i) {
+        for (LintFinding& f : batch.found[i]) raw.push_back(std::move(f));
+        for (const std::string& ref : batch.refs[i]) sink.script_reference(ref);
+      }
+    } else {
+      for (const ScriptUnit& unit : ex.scripts) analyse_script(source, unit, sink);
+    }
   }
   // One finding per rule and place: a call reached twice (a function called
   // twice, a substitution seen by both the outer and a nested shell) is one
@@ -155,7 +269,15 @@ FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& opt
   return report;
 }
 
-FileReport lint_file(const InputFile& input, const LintOptions& options) {
+}  // namespace
+
+FileReport lint_source(SourceFile source, InputKind kind, const LintOptions& options) {
+  return lint_source_in(std::move(source), kind, options, nullptr);
+}
+
+namespace {
+
+FileReport lint_file_in(const InputFile& input, const LintOptions& options, ScriptPool* pool) {
   FileError err;
   std::optional<SourceFile> src = read_source(input.path, err);
   if (!src) {
@@ -165,22 +287,31 @@ FileReport lint_file(const InputFile& input, const LintOptions& options) {
     r.error = err;
     return r;
   }
-  return lint_source(std::move(*src), input.kind, options);
+  return lint_source_in(std::move(*src), input.kind, options, pool);
+}
+
+}  // namespace
+
+FileReport lint_file(const InputFile& input, const LintOptions& options) {
+  return lint_file_in(input, options, nullptr);
 }
 
 unsigned worker_count(unsigned requested, size_t files) {
-  unsigned jobs = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
-  jobs = std::min(jobs, kMaxJobs);
-  return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(jobs, files)));
+  unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  unsigned jobs = std::min(requested ? requested : cpus, kMaxJobs);
+  if (files == 0) return 1;
+  // Past one per file, a worker only helps with the scripts of the files
+  // being read: worth a CPU of its own, no more.
+  return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(jobs, std::max<size_t>(files, cpus))));
 }
 
 namespace {
 
 // A file whose linting failed (out of memory, say) is an error of that file
 // alone: the others are still linted and reported.
-FileReport lint_file_safely(const InputFile& input, const LintOptions& options) {
+FileReport lint_file_safely(const InputFile& input, const LintOptions& options, ScriptPool* pool) {
   try {
-    return lint_file(input, options);
+    return lint_file_in(input, options, pool);
   } catch (const std::exception& e) {
     FileReport r;
     r.path = input.path;
@@ -201,8 +332,18 @@ std::vector<FileReport> lint_files(const std::vector<InputFile>& inputs, const L
   if (inputs.empty()) return reports;
   unsigned jobs = worker_count(options.jobs, inputs.size());
   std::atomic<size_t> next{0};
+  ScriptPool pool;
   std::function<void()> work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < inputs.size();) reports[i] = lint_file_safely(inputs[i], options);
+    // Counted as reading before a file is taken, so that a helper never
+    // leaves while a file it could help with is still to start.
+    for (;;) {
+      pool.file_started();
+      size_t i = next.fetch_add(1);
+      if (i < inputs.size()) reports[i] = lint_file_safely(inputs[i], options, &pool);
+      pool.file_finished();
+      if (i >= inputs.size()) break;
+    }
+    pool.help();
   };
   // Workers with a stack of known size (the analysis bounds its recursion
   // well within it); as many as can be created, and none at all means the

@@ -834,8 +834,7 @@ TEST_CASE("variables set in a branch, unset or no longer exported, over a workfl
     SourceFile f = SourceFile::from_string("test.sh", script);
     ScriptUnit unit;
     unit.text = MappedText::verbatim(f.text, 0);
-    unit.env["APP"] = EnvValue{"web-api", true};
-    unit.env["OTHER"] = EnvValue{"all", true};
+    unit.env = Env(EnvMap{{"APP", EnvValue{"web-api", true}}, {"OTHER", EnvValue{"all", true}}});
     analyse_script(f, unit, sink);
     return sink.calls;
   };

@@ -8,7 +8,8 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
-#include <sstream>
+#include <istream>
+#include <streambuf>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -24,17 +25,25 @@ namespace {
 // throws away everything on a syntax error; events delivered before the
 // error still describe the jobs and steps above it, which are worth linting.
 
+struct Node;
+
+// A mapping's merge sources (merge_sources), computed once.
+struct MergeInfo {
+  std::vector<const Node*> sources;
+  bool truncated = false;
+};
+
+// 64 bytes: a file of 50,000 `env` keys is 100,000 of them.
 struct Node {
   enum class Kind : uint8_t { Null, Scalar, Sequence, Mapping };
   Kind kind = Kind::Null;
   bool plain = false;  // untagged plain scalar: only such a `<<` is a merge key
   YAML::Mark mark;     // an aliased node keeps its anchor's mark, like YAML::Load
-  std::string value;
+  // A scalar's value: the file's own bytes where they spell it (most plain
+  // scalars), else a copy the tree keeps.
+  std::string_view value;
   std::vector<const Node*> items;  // sequence items; mapping keys and values, alternating
-  // A mapping's merge sources (merge_sources), computed once.
-  mutable std::vector<const Node*> sources;
-  mutable bool sources_known = false;
-  mutable bool sources_truncated = false;
+  mutable std::unique_ptr<MergeInfo> merge;
 
   bool is(Kind k) const { return kind == k; }
   size_t pair_count() const { return kind == Kind::Mapping ? items.size() / 2 : 0; }
@@ -42,8 +51,11 @@ struct Node {
   const Node* val(size_t i) const { return items[2 * i + 1]; }
 };
 
+static_assert(sizeof(void*) != 8 || sizeof(Node) <= 64, "a YAML node costs 64 bytes at most");
+
 class TreeBuilder final : public YAML::EventHandler {
  public:
+  explicit TreeBuilder(std::string_view text) : text_(text) {}
   const Node* root() const { return root_; }
   const std::deque<Node>& nodes() const { return arena_; }
 
@@ -59,7 +71,11 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     Node* n = make(Node::Kind::Scalar, mark, anchor);
-    n->value = value;
+    size_t pos = mark.pos >= 0 ? static_cast<size_t>(mark.pos) : text_.size();
+    if (pos < text_.size() && text_.compare(pos, value.size(), value) == 0)
+      n->value = text_.substr(pos, value.size());
+    else
+      n->value = copies_.emplace_back(value);
     n->plain = tag == "?";
     add(n);
   }
@@ -100,10 +116,25 @@ class TreeBuilder final : public YAML::EventHandler {
     if (!stack_.empty()) stack_.pop_back();
   }
 
-  std::deque<Node> arena_;  // stable addresses
+  std::string_view text_;
+  std::deque<Node> arena_;           // stable addresses
+  std::deque<std::string> copies_;   // values the text does not spell
   std::vector<Node*> stack_;
   std::vector<Node*> anchors_;  // by yaml-cpp's anchor id
   Node* root_ = nullptr;
+};
+
+// The file's text as a stream for yaml-cpp, read in place (an
+// istringstream would hold a second copy of the file).
+class TextStreamBuf final : public std::streambuf {
+ public:
+  explicit TextStreamBuf(std::string_view text) {
+    char* p = const_cast<char*>(text.data());  // only ever read: no putback area is written
+    setg(p, p, p + text.size());
+  }
+
+ protected:
+  int_type pbackfail(int_type) override { return traits_type::eof(); }
 };
 
 // Records where the next document starts, and nothing else.
@@ -152,20 +183,21 @@ struct Entry {
 // itself, then its merge sources in order, each followed by its own (a
 // preorder walk, with an explicit stack).
 const std::vector<const Node*>& merge_sources(const Node* m) {
-  if (m->sources_known) return m->sources;
-  m->sources_known = true;
+  if (m->merge) return m->merge->sources;
+  m->merge = std::make_unique<MergeInfo>();
+  std::vector<const Node*>& sources = m->merge->sources;
   std::vector<const Node*> stack{m};
   std::vector<const Node*> seen;  // few: a linear search
   while (!stack.empty()) {
     const Node* n = stack.back();
     stack.pop_back();
     if (!n || !n->is(Node::Kind::Mapping) || std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
-    if (m->sources.size() >= kMaxMergeSources) {
-      m->sources_truncated = true;
+    if (sources.size() >= kMaxMergeSources) {
+      m->merge->truncated = true;
       break;
     }
     seen.push_back(n);
-    m->sources.push_back(n);
+    sources.push_back(n);
     std::vector<const Node*> direct;
     for (size_t i = 0; i < n->pair_count(); ++i) {
       if (!is_merge_key(n->key(i))) continue;
@@ -175,7 +207,7 @@ const std::vector<const Node*>& merge_sources(const Node* m) {
     }
     for (auto it = direct.rbegin(); it != direct.rend(); ++it) stack.push_back(*it);
   }
-  return m->sources;
+  return sources;
 }
 
 // Every direct entry for `key`; when there is none, the first one a merged
@@ -347,11 +379,17 @@ void apply_env(EnvMap& env, const Node* node) {
   for_each_entry(node, [&](const Node* k, const Node* v) {
     if (!k->is(Node::Kind::Scalar)) return;
     if (v->is(Node::Kind::Null)) {
-      env[k->value] = EnvValue{"", true};
+      env[std::string(k->value)] = EnvValue{"", true};
     } else if (v->is(Node::Kind::Scalar)) {
-      env[k->value] = EnvValue{v->value, v->value.find("${{") == std::string::npos};
+      env[std::string(k->value)] = EnvValue{std::string(v->value), v->value.find("${{") == std::string_view::npos};
     }
   });
+}
+
+EnvMap env_of(const Node* node) {
+  EnvMap own;
+  apply_env(own, node);
+  return own;
 }
 
 // ---------------------------------------------------------------------------
@@ -367,13 +405,13 @@ bool is_literal(const Node* n) {
 // input without options is, so that every use of it costs the same.
 constexpr size_t kMaxDeclaredValues = 256;
 
-void add_value(ContextValues& cv, const std::string& v) {
+void add_value(ContextValues& cv, std::string_view v) {
   if (std::find(cv.values.begin(), cv.values.end(), v) != cv.values.end()) return;
   if (cv.values.size() >= kMaxDeclaredValues) {
     cv.complete = false;
     return;
   }
-  cv.values.push_back(v);
+  cv.values.emplace_back(v);
 }
 
 // Two declarations of one reference (an input of both workflow_dispatch and
@@ -511,22 +549,6 @@ void add_matrix(ContextMap& ctx, const Node* matrix) {
   for (auto& [key, cv] : axes) ctx[key] = cv;
 }
 
-// `env.<name>` of the variables a step defines with a literal value.
-// Expressions read env case-insensitively; names that differ only in case
-// may each be the one read.
-void add_env(ContextMap& ctx, const EnvMap& env) {
-  ContextMap found;
-  for (const auto& [name, v] : env) {
-    ContextValues cv;
-    if (v.literal) {
-      cv.values = {v.value};
-      cv.complete = true;
-    }
-    merge_context(found, "env." + lower(name), cv);
-  }
-  drop_empty(found);
-  for (auto& [key, cv] : found) ctx[key] = cv;
-}
 
 // ---------------------------------------------------------------------------
 // Extraction.
@@ -539,14 +561,14 @@ class Extractor {
     ContextMap contexts = workflow_inputs(get(root, "on"));
     EnvMap workflow_env;
     apply_env(workflow_env, get(root, "env"));
-    SharedMap<EnvMap> env(std::move(workflow_env));
+    Env env(std::move(workflow_env));
     const Node* shell = get_path(root, {"defaults", "run", "shell"});
     for (size_t i = 0; i < jobs->pair_count(); ++i) {
       const Node* id = jobs->key(i);
       const Node* job = jobs->val(i);
       if (!id->is(Node::Kind::Scalar) || is_merge_key(id) || !job->is(Node::Kind::Mapping)) continue;
-      SharedMap<EnvMap> job_env = env;
-      if (const Node* own = get(job, "env")) apply_env(job_env.mut(), own);
+      Env job_env = env;
+      if (const Node* own = get(job, "env")) job_env = env.with(env_of(own));
       const Node* job_shell = get_path(job, {"defaults", "run", "shell"});
       ContextMap job_contexts = contexts;
       add_matrix(job_contexts, get_path(job, {"strategy", "matrix"}));
@@ -556,36 +578,22 @@ class Extractor {
   }
 
   void composite(const Node* root, const Node* runs) {
-    steps(get(runs, "steps"), "runs.steps", SharedMap<EnvMap>{}, action_inputs(get(root, "inputs")), nullptr);
+    steps(get(runs, "steps"), "runs.steps", Env{}, action_inputs(get(root, "inputs")), nullptr);
   }
 
  private:
-  void steps(const Node* list, const std::string& prefix, const SharedMap<EnvMap>& env, const ContextMap& contexts,
+  void steps(const Node* list, const std::string& prefix, const Env& env, const ContextMap& contexts,
              const Node* default_shell) {
     if (!list || !list->is(Node::Kind::Sequence)) return;
-    // The runner evaluates the step's expressions, those of an ssh action's
-    // script included, with the step's whole env: the contexts of the steps
-    // without an env: of their own are made once and shared.
-    std::optional<SharedMap<ContextMap>> shared_contexts;
+    // The job's contexts are one table for all its steps; `${{ env.X }}` is
+    // read from each step's env (ScriptUnit::expression_env).
+    SharedMap<ContextMap> step_contexts(contexts);
     for (size_t i = 0; i < list->items.size(); ++i) {
       const Node* step = list->items[i];
       if (!step->is(Node::Kind::Mapping)) continue;
       std::string where = fmt::format("{}[{}]", prefix, i);
-      SharedMap<EnvMap> step_env = env;
-      SharedMap<ContextMap> step_contexts;
-      if (const Node* own = get(step, "env")) {
-        apply_env(step_env.mut(), own);
-        ContextMap c = contexts;
-        add_env(c, step_env);
-        step_contexts = std::move(c);
-      } else {
-        if (!shared_contexts) {
-          ContextMap c = contexts;
-          add_env(c, env);
-          shared_contexts = SharedMap<ContextMap>(std::move(c));
-        }
-        step_contexts = *shared_contexts;
-      }
+      Env step_env = env;
+      if (const Node* own = get(step, "env")) step_env = env.with(env_of(own));
 
       auto runs = find_all(step, "run");
       if (!runs.empty()) {
@@ -597,6 +605,7 @@ class Extractor {
             ScriptUnit unit = unit_for(run, where + ".run");
             unit.shell = shell;
             unit.env = step_env;
+            unit.expression_env = step_env;
             unit.contexts = step_contexts;
             result_.scripts.push_back(std::move(unit));
           }
@@ -610,7 +619,7 @@ class Extractor {
       std::string image = normalise_docker_image(uses->value);
       const Node* with = as(get(step, "with"), Node::Kind::Mapping);
       if (!with) continue;
-      EnvMap remote_env = remote_environment(*spec, with, step_env);
+      Env remote_env(remote_environment(*spec, with, step_env));
       for (std::string_view input : spec->script_inputs) {
         Entry script = find(with, input, /*ci=*/true);  // input names are case-insensitive
         if (!script.key || !script.value->is(Node::Kind::Scalar)) continue;
@@ -618,6 +627,7 @@ class Extractor {
         unit.origin = ScriptOrigin::RemoteScript;
         unit.action = image.empty() ? std::string(spec->repository) : "docker://" + image;
         unit.env = remote_env;
+        unit.expression_env = step_env;
         unit.contexts = step_contexts;
         result_.scripts.push_back(std::move(unit));
       }
@@ -634,14 +644,13 @@ class Extractor {
 
   // The variables an ssh action forwards to the remote shell: those named in
   // its env-list input (comma or blank separated) that the step defines.
-  static EnvMap remote_environment(const SshActionSpec& spec, const Node* with, const EnvMap& step_env) {
+  static EnvMap remote_environment(const SshActionSpec& spec, const Node* with, const Env& step_env) {
     EnvMap remote;
     if (spec.envs_input.empty()) return remote;
     const Node* list = as(find(with, spec.envs_input, /*ci=*/true).value, Node::Kind::Scalar);
     if (!list) return remote;
     for (std::string_view name : split_words(list->value, ", \t\r\n")) {
-      auto it = step_env.find(std::string(name));
-      if (it != step_env.end()) remote.insert(*it);
+      if (const EnvValue* v = step_env.find(name)) remote.emplace(std::string(name), *v);
     }
     return remote;
   }
@@ -656,9 +665,10 @@ constexpr std::string_view kExpected = "expected a workflow (a top-level `jobs:`
 
 ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
   ExtractResult result;
-  TreeBuilder tree;
+  TreeBuilder tree(file.text);
   std::optional<YAML::Mark> second_document;
-  std::istringstream in(file.text);
+  TextStreamBuf buf(file.text);
+  std::istream in(&buf);
   try {
     YAML::Parser parser(in);
     parser.HandleNextDocument(tree);
@@ -729,7 +739,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     }
   }
   for (const Node& n : tree.nodes()) {
-    if (!n.sources_truncated) continue;
+    if (!n.merge || !n.merge->truncated) continue;
     result.limits.push_back({file_offset(&n), fmt::format("analysis limit reached: a mapping merging more than {} "
                                                            "mappings (`<<:`); the entries of the others are not read",
                                                            kMaxMergeSources)});
@@ -825,6 +835,62 @@ const SshActionSpec* find_ssh_action(std::string_view uses) {
       return &spec;
   }
   return nullptr;
+}
+
+int EnvOrder::fold_compare(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int x = std::tolower(static_cast<unsigned char>(a[i]));
+    int y = std::tolower(static_cast<unsigned char>(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+Env Env::with(EnvMap own) const {
+  if (own.empty()) return *this;
+  Env out;
+  out.top_ = std::make_shared<const Layer>(Layer{top_, std::move(own)});
+  return out;
+}
+
+const EnvValue* Env::find(std::string_view name) const {
+  for (const Layer* l = top_.get(); l; l = l->parent.get())
+    if (auto it = l->own.find(name); it != l->own.end()) return &it->second;
+  return nullptr;
+}
+
+std::vector<std::pair<std::string_view, const EnvValue*>> Env::spellings(std::string_view lower) const {
+  std::vector<std::pair<std::string_view, const EnvValue*>> out;
+  for (const Layer* l = top_.get(); l; l = l->parent.get()) {
+    auto [from, to] = l->own.equal_range(EnvOrder::Folded{lower});
+    for (auto it = from; it != to; ++it) {
+      bool hidden = std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == it->first; });
+      if (!hidden) out.emplace_back(it->first, &it->second);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+std::optional<ContextValues> context_values(const ScriptUnit& unit, std::string_view ref) {
+  if (auto it = unit.contexts.get().find(std::string(ref)); it != unit.contexts.end()) return it->second;
+  constexpr std::string_view kEnv = "env.";
+  if (ref.substr(0, kEnv.size()) != kEnv) return std::nullopt;
+  // Expressions read env case-insensitively: every spelling of the name may
+  // be the one read, and only literal values are known.
+  auto names = unit.expression_env.spellings(ref.substr(kEnv.size()));
+  if (names.empty()) return std::nullopt;
+  ContextValues cv;
+  cv.complete = true;
+  for (const auto& [name, v] : names) {
+    if (v->literal)
+      add_value(cv, v->value);
+    else
+      cv.complete = false;
+  }
+  if (cv.values.empty()) return std::nullopt;
+  return cv;
 }
 
 }  // namespace pm2guard::lint

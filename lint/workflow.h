@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mapped_text.h"
@@ -19,7 +20,24 @@ struct EnvValue {
   std::string value;    ///< the value when literal; the source spelling otherwise
   bool literal = true;  ///< false when it holds a ${{ }} expression or is otherwise unknown
 };
-using EnvMap = std::map<std::string, EnvValue>;
+/// Env names in the order of their ASCII lower-case spelling, then of their
+/// bytes: the names an expression may mean (`${{ env.u }}` reads `U` or
+/// `u`) sit side by side, found with a `Folded` key.
+struct EnvOrder {
+  using is_transparent = void;
+  /// A lower-case name: compares equal to every spelling of it.
+  struct Folded {
+    std::string_view lower;
+  };
+  static int fold_compare(std::string_view a, std::string_view b);
+  bool operator()(std::string_view a, std::string_view b) const {
+    int c = fold_compare(a, b);
+    return c != 0 ? c < 0 : a < b;
+  }
+  bool operator()(Folded a, std::string_view b) const { return fold_compare(a.lower, b) < 0; }
+  bool operator()(std::string_view a, Folded b) const { return fold_compare(a, b.lower) < 0; }
+};
+using EnvMap = std::map<std::string, EnvValue, EnvOrder>;
 
 /// The values a CI context reference may take (`inputs.app`, `matrix.target`,
 /// `env.T`), as the workflow itself declares them.
@@ -30,12 +48,14 @@ struct ContextValues {
   bool complete = false;
 };
 /// Keyed by the reference as written in an expression, lower-case, without
-/// spaces: "inputs.app", "github.event.inputs.app", "matrix.target", "env.t".
+/// spaces: "inputs.app", "github.event.inputs.app", "matrix.target". The
+/// `env.*` references are read from the step's env itself
+/// (context_values).
 using ContextMap = std::map<std::string, ContextValues>;
 
 /// A map shared by the scripts that see the same one (the steps of a job
 /// without an env: of their own share the job's), copied on first change.
-/// A workflow with 50,000 env keys costs one table, not one per step.
+/// A job's contexts are one table for all its steps.
 template <typename M>
 class SharedMap {
  public:
@@ -64,6 +84,46 @@ class SharedMap {
   std::shared_ptr<M> p_;
 };
 
+/// The env a script sees, as layers (workflow, job, step) each shared by
+/// every script below it, a later layer's names winning: a workflow with
+/// 50,000 env keys costs one table however many jobs and steps add their
+/// own.
+class Env {
+ public:
+  Env() = default;
+  explicit Env(EnvMap own) { *this = Env().with(std::move(own)); }
+  /// This env with `own` over it (this env itself when `own` is empty).
+  Env with(EnvMap own) const;
+  /// The value of a name, spelled exactly; null when unset.
+  const EnvValue* find(std::string_view name) const;
+  bool empty() const { return !top_; }
+  /// How many names are visible.
+  size_t size() const {
+    size_t n = 0;
+    for_each([&](std::string_view, const EnvValue&) { ++n; });
+    return n;
+  }
+  /// The visible spellings of a lower-case name (`u`: `U`, `u`), in byte
+  /// order, each with its value.
+  std::vector<std::pair<std::string_view, const EnvValue*>> spellings(std::string_view lower) const;
+  /// Every visible name with its value, each once, in EnvOrder.
+  template <typename F>
+  void for_each(F&& f) const {
+    std::map<std::string_view, const EnvValue*, EnvOrder> seen;
+    for (const Layer* l = top_.get(); l; l = l->parent.get())
+      for (const auto& [name, v] : l->own) seen.emplace(name, &v);
+    for (const auto& [name, v] : seen) f(name, *v);
+  }
+  bool shares_with(const Env& o) const { return top_ && top_ == o.top_; }
+
+ private:
+  struct Layer {
+    std::shared_ptr<const Layer> parent;
+    EnvMap own;
+  };
+  std::shared_ptr<const Layer> top_;
+};
+
 enum class ScriptOrigin {
   RunStep,       ///< a `run:` of a workflow job step or a composite action step
   RemoteScript,  ///< a script input of an ssh action (appleboy/ssh-action `script:` ...)
@@ -79,10 +139,13 @@ struct ScriptUnit {
   /// Constants the script can read: workflow, job and step `env:` (for ssh
   /// actions, the step's env restricted to its `envs:` list), later levels
   /// overriding earlier ones.
-  SharedMap<EnvMap> env;
+  Env env;
   /// What the workflow declares about the context references its
-  /// expressions read (inputs, matrix, env).
+  /// expressions read (inputs, matrix).
   SharedMap<ContextMap> contexts;
+  /// The env `${{ env.X }}` reads: the step's whole env (for an ssh action's
+  /// script too, although only `envs:` reach the host).
+  Env expression_env;
   /// Where the script sits, for messages: "jobs.deploy.steps[2].run".
   std::string label;
   /// File offset of the key that holds the script (`run:` / `script:`): the
@@ -122,6 +185,13 @@ struct ExtractResult {
 };
 
 ExtractResult extract_scripts(const SourceFile& file, YamlKind kind = YamlKind::Auto);
+
+/// What a context reference of one of the unit's expressions may be
+/// (`inputs.app`, `matrix.t`, `env.t`: lower-case, as in ContextMap): its
+/// declared values, or for `env.<name>` the literal values of every
+/// spelling of the name in the step's env (complete when all are literal).
+/// Nothing when nothing is known of it.
+std::optional<ContextValues> context_values(const ScriptUnit& unit, std::string_view ref);
 
 /// Ssh actions whose inputs are shell scripts run on a remote host.
 struct SshActionSpec {

@@ -54,9 +54,9 @@ std::vector<std::string> labels(const Extracted& e) {
   return out;
 }
 
-std::string env_value(const EnvMap& env, const std::string& name) {
-  auto it = env.find(name);
-  return it == env.end() ? "<unset>" : it->second.value;
+std::string env_value(const pm2guard::lint::Env& env, const std::string& name) {
+  const pm2guard::lint::EnvValue* v = env.find(name);
+  return v ? v->value : "<unset>";
 }
 
 LineCol lc(uint32_t line, uint32_t col) { return {line, col}; }
@@ -271,21 +271,21 @@ jobs:
       - run: pm2 list
 )");
   REQUIRE(e.result.scripts.size() == 2);
-  const EnvMap& env = e.result.scripts[0].env;
+  const pm2guard::lint::Env& env = e.result.scripts[0].env;
   CHECK(env_value(env, "A") == "wf");
   CHECK(env_value(env, "B") == "job");
   CHECK(env_value(env, "C") == "step");
   CHECK(env_value(env, "NUM") == "3");
   CHECK(env_value(env, "FLAG") == "true");
   CHECK(env_value(env, "EMPTY") == "");
-  CHECK(env.at("A").literal);
-  CHECK(env.at("EMPTY").literal);
-  CHECK_FALSE(env.at("SECRET").literal);
+  CHECK(env.find("A")->literal);
+  CHECK(env.find("EMPTY")->literal);
+  CHECK_FALSE(env.find("SECRET")->literal);
   CHECK(env_value(env, "SECRET") == "${{ secrets.TOKEN }}");
-  CHECK_FALSE(env.at("QUOTED").literal);
+  CHECK_FALSE(env.find("QUOTED")->literal);
   CHECK(env_value(env, "QUOTED") == "pre-${{ github.sha }}");
 
-  const EnvMap& next = e.result.scripts[1].env;  // the step env does not leak
+  const pm2guard::lint::Env& next = e.result.scripts[1].env;  // the step env does not leak
   CHECK(env_value(next, "C") == "job");
   CHECK(env_value(next, "EMPTY") == "<unset>");
 }
@@ -301,7 +301,7 @@ jobs:
         run: pm2 kill
 )");
   REQUIRE(e.result.scripts.size() == 1);
-  const EnvMap& env = e.result.scripts[0].env;
+  const pm2guard::lint::Env& env = e.result.scripts[0].env;
   CHECK(env.size() == 1);
   CHECK(env_value(env, "A") == "job");
 }
@@ -331,7 +331,7 @@ jobs:
           command: pm2 restart $APP
 )");
   REQUIRE(e.result.scripts.size() == 3);
-  const EnvMap& listed = e.result.scripts[0].env;
+  const pm2guard::lint::Env& listed = e.result.scripts[0].env;
   CHECK(listed.size() == 2);
   CHECK(env_value(listed, "APP") == "api");
   CHECK(env_value(listed, "DIR") == "/srv/app");
@@ -595,11 +595,11 @@ namespace {
 // "values|complete" of a context reference, or "<none>".
 std::string ctx(const ScriptUnit* u, const std::string& ref) {
   if (!u) return "<no script>";
-  auto it = u->contexts.find(ref);
-  if (it == u->contexts.end()) return "<none>";
+  std::optional<pm2guard::lint::ContextValues> cv = pm2guard::lint::context_values(*u, ref);
+  if (!cv) return "<none>";
   std::string out;
-  for (const std::string& v : it->second.values) out += (out.empty() ? "" : ",") + v;
-  return out + (it->second.complete ? "|complete" : "|open");
+  for (const std::string& v : cv->values) out += (out.empty() ? "" : ",") + v;
+  return out + (cv->complete ? "|complete" : "|open");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -107,15 +108,39 @@ struct VarValue {
   bool exported = false;
 };
 
+/// The variables a script starts with: the workflow's env, each made a
+/// shell value when first read, so that an env of 50,000 keys costs nothing
+/// until a script reads one of them. Shared by the tables of one script
+/// (one thread).
+class EnvBase {
+ public:
+  using Convert = std::function<VarValue(const EnvValue&)>;
+  EnvBase(Env env, Convert convert) : env_(std::move(env)), convert_(std::move(convert)) {}
+  const VarValue* find(const std::string& name) const {
+    if (auto c = converted_.find(name); c != converted_.end()) return &c->second;
+    const EnvValue* e = env_.find(name);
+    if (!e) return nullptr;
+    return &converted_.emplace(name, convert_(*e)).first->second;
+  }
+  template <typename F>
+  void for_each_name(F&& f) const {
+    env_.for_each([&](std::string_view name, const EnvValue&) { f(std::string(name)); });
+  }
+
+ private:
+  Env env_;
+  Convert convert_;
+  mutable std::map<std::string, VarValue> converted_;
+};
+
 /// A shell's variables: the constants a script starts with (the workflow's
 /// env:, shared and never copied) under what the script itself sets or
 /// unsets. Copying a table, as every subshell, branch and pipeline stage
 /// does, costs what the script set, not the size of its environment.
 class VarTable {
  public:
-  using Map = std::map<std::string, VarValue>;
   VarTable() = default;
-  explicit VarTable(std::shared_ptr<const Map> base) : base_(std::move(base)) {}
+  explicit VarTable(std::shared_ptr<const EnvBase> base) : base_(std::move(base)) {}
 
   const VarValue* find(const std::string& name) const {
     auto it = own_.find(name);
@@ -150,19 +175,16 @@ class VarTable {
     for (const auto& [name, v] : own_)
       if (v) f(name, *v);
     if (base_)
-      for (const auto& [name, v] : *base_)
-        if (!own_.count(name)) f(name, v);
+      base_->for_each_name([&](const std::string& name) {
+        if (!own_.count(name)) f(name, *base_->find(name));
+      });
   }
-  const std::shared_ptr<const Map>& base() const { return base_; }
+  const std::shared_ptr<const EnvBase>& base() const { return base_; }
   const std::map<std::string, std::optional<VarValue>>& own() const { return own_; }
 
  private:
-  const VarValue* from_base(const std::string& name) const {
-    if (!base_) return nullptr;
-    auto b = base_->find(name);
-    return b == base_->end() ? nullptr : &b->second;
-  }
-  std::shared_ptr<const Map> base_;
+  const VarValue* from_base(const std::string& name) const { return base_ ? base_->find(name) : nullptr; }
+  std::shared_ptr<const EnvBase> base_;
   std::map<std::string, std::optional<VarValue>> own_;  // nullopt: unset here
 };
 
@@ -488,7 +510,7 @@ class Analyser {
   bool scan_node(const Parse& p, TSNode n, const Ctx& ctx);
 
   // values.cc: variable values, assignments, opaque ranges.
-  std::shared_ptr<const VarTable::Map> initial_variables(const EnvMap& unit_env) const;
+  VarValue initial_variable(const EnvValue& v) const;
   void add_opaque(uint32_t b, uint32_t e, Origin o, size_t node_len, const std::vector<std::string>& may_be = {},
                   bool complete = false);
   std::vector<std::string> possible_values(const std::string& expr, bool& complete) const;
@@ -546,7 +568,7 @@ class Analyser {
 
   const SourceFile& file_;
   ShellSink& sink_;
-  const ContextMap* contexts_ = nullptr;
+  const ScriptUnit* unit_ = nullptr;  // the script being analysed: its contexts
   TSParser* parser_ = nullptr;
   std::deque<std::unique_ptr<Parse>> parses_;
   VarTable vars_;

@@ -33,24 +33,13 @@ Analyser::Analyser(const SourceFile& file, ShellSink& sink) : file_(file), sink_
 }
 
 void Analyser::run(const ScriptUnit& unit) {
-  contexts_ = &unit.contexts.get();
+  unit_ = &unit;
   MappedText text = unit.text;
   for (Expression& e : mask_expressions(text)) {
     add_opaque(e.file_begin, e.file_end, Origin::Expression, e.text.size());
     expressions_[e.file_begin] = e.text;
   }
-  // The scripts of a job share one env: its table of variables is made
-  // once per thread for as long as they come one after another.
-  struct EnvCache {
-    SharedMap<EnvMap> env;
-    SharedMap<ContextMap> contexts;
-    std::shared_ptr<const VarTable::Map> vars;
-  };
-  static thread_local EnvCache cache;
-  if (!(cache.vars && cache.env.shares_with(unit.env) && cache.contexts.shares_with(unit.contexts))) {
-    cache = EnvCache{unit.env, unit.contexts, initial_variables(unit.env)};
-  }
-  vars_ = VarTable(cache.vars);
+  vars_ = VarTable(std::make_shared<const EnvBase>(unit.env, [this](const EnvValue& v) { return initial_variable(v); }));
   Ctx ctx;
   if (!unit.action.empty()) {
     ctx.via.push_back(unit.action);

@@ -107,27 +107,23 @@ VarTable merge_paths(const std::vector<VarTable>& paths) {
   return out;
 }
 
-// The workflow's env: as the variables a script starts with.
-std::shared_ptr<const VarTable::Map> Analyser::initial_variables(const EnvMap& unit_env) const {
-  auto env = std::make_shared<VarTable::Map>();
-  for (const auto& [name, v] : unit_env) {
-    VarValue val;
-    if (v.literal) {
-      val.kind = VarValue::Literal;
-      val.value = v.value;
-    } else {
-      val.kind = VarValue::Dynamic;
-      val.spelling = v.value;
-      val.origin = Origin::Expression;
-      // `env: APP: ${{ inputs.app || 'all' }}`
-      if (v.value.rfind("${{", 0) == 0 && v.value.find("${{", 3) == std::string::npos &&
-          v.value.size() >= 5 && v.value.compare(v.value.size() - 2, 2, "}}") == 0)
-        val.may_be = possible_values(v.value, val.may_be_complete);
-    }
-    val.exported = true;  // the runner's (or the remote session's) environment
-    env->emplace_hint(env->end(), name, std::move(val));
+// One variable of the workflow's env: as the script starts with it.
+VarValue Analyser::initial_variable(const EnvValue& v) const {
+  VarValue val;
+  if (v.literal) {
+    val.kind = VarValue::Literal;
+    val.value = v.value;
+  } else {
+    val.kind = VarValue::Dynamic;
+    val.spelling = v.value;
+    val.origin = Origin::Expression;
+    // `env: APP: ${{ inputs.app || 'all' }}`
+    if (v.value.rfind("${{", 0) == 0 && v.value.find("${{", 3) == std::string::npos &&
+        v.value.size() >= 5 && v.value.compare(v.value.size() - 2, 2, "}}") == 0)
+      val.may_be = possible_values(v.value, val.may_be_complete);
   }
-  return env;
+  val.exported = true;  // the runner's (or the remote session's) environment
+  return val;
 }
 
 // Opaque regions (Analyser::Opaque, analyser.h).
@@ -160,17 +156,17 @@ void Analyser::add_opaque(uint32_t b, uint32_t e, Origin o, size_t node_len, con
 std::vector<std::string> Analyser::possible_values(const std::string& expr, bool& complete) const {
   std::vector<std::string> out = expression_results(expr);
   complete = false;
-  if (!contexts_) return out;
+  if (!unit_) return out;
   for (const std::string& ref : expression_result_references(expr)) {
-    auto it = contexts_->find(ref);
-    if (it == contexts_->end()) continue;
-    for (const std::string& v : it->second.values)
+    std::optional<ContextValues> cv = context_values(*unit_, ref);
+    if (!cv) continue;
+    for (const std::string& v : cv->values)
       if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
   }
   std::string ref = expression_reference(expr);
   if (!ref.empty()) {
-    auto it = contexts_->find(ref);
-    complete = it != contexts_->end() && it->second.complete && !it->second.values.empty();
+    std::optional<ContextValues> cv = context_values(*unit_, ref);
+    complete = cv && cv->complete && !cv->values.empty();
   }
   return out;
 }
