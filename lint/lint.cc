@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -213,27 +214,33 @@ FileReport lint_source_in(SourceFile source, InputKind kind, const LintOptions& 
     YamlKind yk = kind == InputKind::Workflow ? YamlKind::Workflow
                   : kind == InputKind::Action ? YamlKind::Action
                                               : YamlKind::Auto;
-    ExtractResult ex = extract_scripts(source, yk);
+    // The scripts are analysed as they are extracted, a batch at a time.
+    ExtractResult ex = extract_scripts(source, yk, [&](std::vector<ScriptUnit>& units) {
+      if (!pool) {
+        for (const ScriptUnit& unit : units) analyse_script(source, unit, sink);
+        return;
+      }
+      ScriptBatch batch;
+      batch.source = &source;
+      batch.units = &units;
+      pool->run(batch);
+      for (size_t i = 0; i < units.size(); ++i) {
+        for (LintFinding& f : batch.found[i]) raw.push_back(std::move(f));
+        for (const std::string& ref : batch.refs[i]) sink.script_reference(ref);
+      }
+    });
     if (ex.error) {
       report.error = *ex.error;
       report.error->path = source.path;
     }
+    // The limits the YAML stage reached come first, as if found first.
+    std::vector<LintFinding> limits;
+    Collector limit_sink(limits);
     for (const ExtractResult::Limit& l : ex.limits) {
       auto [line, col] = source.line_col(l.offset);
-      sink.parse_problem(SourceRange{line, col, line, col + 1}, l.message);
+      limit_sink.parse_problem(SourceRange{line, col, line, col + 1}, l.message);
     }
-    if (pool) {
-      ScriptBatch batch;
-      batch.source = &source;
-      batch.units = &ex.scripts;
-      pool->run(batch);
-      for (size_t i = 0; i < ex.scripts.size(); ++i) {
-        for (LintFinding& f : batch.found[i]) raw.push_back(std::move(f));
-        for (const std::string& ref : batch.refs[i]) sink.script_reference(ref);
-      }
-    } else {
-      for (const ScriptUnit& unit : ex.scripts) analyse_script(source, unit, sink);
-    }
+    raw.insert(raw.begin(), std::make_move_iterator(limits.begin()), std::make_move_iterator(limits.end()));
   }
   // One finding per rule and place: a call reached twice (a function called
   // twice, a substitution seen by both the outer and a nested shell) is one

@@ -33,31 +33,57 @@ struct MergeInfo {
   bool truncated = false;
 };
 
-// 64 bytes: a file of 50,000 `env` keys is 100,000 of them.
+// 48 bytes: a file of 50,000 `env` keys is 100,000 of them.
 struct Node {
   enum class Kind : uint8_t { Null, Scalar, Sequence, Mapping };
+  // Sequence items; mapping keys and values, alternating.
+  struct Items {
+    const Node* const* first;
+    uint32_t n;
+    const Node* const* begin() const { return first; }
+    const Node* const* end() const { return first + n; }
+    size_t size() const { return n; }
+    bool empty() const { return n == 0; }
+    const Node* operator[](size_t i) const { return first[i]; }
+  };
+
   Kind kind = Kind::Null;
   bool plain = false;  // untagged plain scalar: only such a `<<` is a merge key
-  YAML::Mark mark;     // an aliased node keeps its anchor's mark, like YAML::Load
+  uint32_t count = 0;  // of items
+  // Where the node starts (an aliased node keeps its anchor's, like
+  // YAML::Load): byte offset and column, -1 when yaml-cpp gives none.
+  int32_t pos = -1;
+  int32_t column = -1;
+  const Node* const* item_array = nullptr;
   // A scalar's value: the file's own bytes where they spell it (most plain
   // scalars), else a copy the tree keeps.
   std::string_view value;
-  std::vector<const Node*> items;  // sequence items; mapping keys and values, alternating
   mutable std::unique_ptr<MergeInfo> merge;
 
   bool is(Kind k) const { return kind == k; }
-  size_t pair_count() const { return kind == Kind::Mapping ? items.size() / 2 : 0; }
-  const Node* key(size_t i) const { return items[2 * i]; }
-  const Node* val(size_t i) const { return items[2 * i + 1]; }
+  Items items() const { return {item_array, count}; }
+  size_t pair_count() const { return kind == Kind::Mapping ? count / 2 : 0; }
+  const Node* key(size_t i) const { return item_array[2 * i]; }
+  const Node* val(size_t i) const { return item_array[2 * i + 1]; }
+  YAML::Mark mark() const {
+    YAML::Mark m;
+    m.pos = pos;
+    m.column = column;
+    return m;
+  }
 };
 
-static_assert(sizeof(void*) != 8 || sizeof(Node) <= 64, "a YAML node costs 64 bytes at most");
+static_assert(sizeof(void*) != 8 || sizeof(Node) <= 48, "a YAML node costs 48 bytes at most");
 
 class TreeBuilder final : public YAML::EventHandler {
  public:
   explicit TreeBuilder(std::string_view text) : text_(text) {}
   const Node* root() const { return root_; }
   const std::deque<Node>& nodes() const { return arena_; }
+  /// Closes what a syntax error left open: its items so far are its items.
+  void finish() {
+    while (!stack_.empty()) close();
+  }
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -94,7 +120,8 @@ class TreeBuilder final : public YAML::EventHandler {
   Node* make(Node::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
     Node& n = arena_.emplace_back();
     n.kind = kind;
-    n.mark = mark;
+    n.pos = mark.pos;
+    n.column = mark.column;
     if (anchor != 0) {
       if (anchor >= anchors_.size()) anchors_.resize(anchor + 1, nullptr);
       anchors_[anchor] = &n;
@@ -103,7 +130,7 @@ class TreeBuilder final : public YAML::EventHandler {
   }
   void add(Node* n) {
     if (!stack_.empty()) {
-      stack_.back()->items.push_back(n);
+      pending_[stack_.size() - 1].push_back(n);
     } else if (!root_) {
       root_ = n;
     }
@@ -111,15 +138,32 @@ class TreeBuilder final : public YAML::EventHandler {
   void open(Node* n) {
     add(n);
     stack_.push_back(n);
+    if (pending_.size() < stack_.size()) pending_.emplace_back();
   }
+  // A container's items are gathered in the list of its depth (reused by
+  // the containers after it) and kept in an array of their exact size.
   void close() {
-    if (!stack_.empty()) stack_.pop_back();
+    if (stack_.empty()) return;
+    Node* n = stack_.back();
+    std::vector<const Node*>& items = pending_[stack_.size() - 1];
+    stack_.pop_back();
+    if (!items.empty()) {
+      auto array = std::make_unique<const Node*[]>(items.size());
+      std::copy(items.begin(), items.end(), array.get());
+      n->item_array = array.get();
+      n->count = static_cast<uint32_t>(items.size());
+      arrays_.push_back(std::move(array));
+    }
+    items.clear();
+    if (items.capacity() > 4096) std::vector<const Node*>().swap(items);  // a large one is not kept
   }
 
   std::string_view text_;
   std::deque<Node> arena_;           // stable addresses
   std::deque<std::string> copies_;   // values the text does not spell
-  std::vector<Node*> stack_;
+  std::vector<std::unique_ptr<const Node*[]>> arrays_;  // the items of each container
+  std::vector<Node*> stack_;                            // the containers open
+  std::vector<std::vector<const Node*>> pending_;       // their items so far, by depth
   std::vector<Node*> anchors_;  // by yaml-cpp's anchor id
   Node* root_ = nullptr;
 };
@@ -203,7 +247,7 @@ const std::vector<const Node*>& merge_sources(const Node* m) {
       if (!is_merge_key(n->key(i))) continue;
       const Node* v = n->val(i);
       if (v->is(Node::Kind::Mapping)) direct.push_back(v);
-      if (v->is(Node::Kind::Sequence)) direct.insert(direct.end(), v->items.begin(), v->items.end());
+      if (v->is(Node::Kind::Sequence)) direct.insert(direct.end(), v->items().begin(), v->items().end());
     }
     for (auto it = direct.rbegin(); it != direct.rend(); ++it) stack.push_back(*it);
   }
@@ -259,7 +303,7 @@ void for_each_entry(const Node* m, Fn&& fn) {
   }
 }
 
-uint32_t file_offset(const Node* n) { return n->mark.pos > 0 ? static_cast<uint32_t>(n->mark.pos) : 0; }
+uint32_t file_offset(const Node* n) { return n->pos > 0 ? static_cast<uint32_t>(n->pos) : 0; }
 
 // ---------------------------------------------------------------------------
 // Shells, environment, actions.
@@ -376,12 +420,15 @@ std::string resolve_shell(const Node* shell) {
 // Applies an `env:` mapping over `env`. An `env:` that is not a mapping (a
 // whole-map `${{ fromJSON(...) }}`) supplies no constants.
 void apply_env(EnvMap& env, const Node* node) {
+  size_t n = 0;
+  for_each_entry(node, [&](const Node*, const Node*) { ++n; });
+  env.reserve(env.size() + n);
   for_each_entry(node, [&](const Node* k, const Node* v) {
     if (!k->is(Node::Kind::Scalar)) return;
     if (v->is(Node::Kind::Null)) {
-      env[std::string(k->value)] = EnvValue{"", true};
+      env.set(std::string(k->value), EnvValue{"", true});
     } else if (v->is(Node::Kind::Scalar)) {
-      env[std::string(k->value)] = EnvValue{std::string(v->value), v->value.find("${{") == std::string_view::npos};
+      env.set(std::string(k->value), EnvValue{std::string(v->value), v->value.find("${{") == std::string_view::npos});
     }
   });
 }
@@ -445,9 +492,9 @@ ContextValues input_values(const Node* spec) {
   }
   if (t == "choice") {
     const Node* options = as(get(spec, "options"), Node::Kind::Sequence);
-    cv.complete = options && !options->items.empty();
+    cv.complete = options && !options->items().empty();
     if (options) {
-      for (const Node* o : options->items) {
+      for (const Node* o : options->items()) {
         if (is_literal(o)) {
           add_value(cv, o->value);
         } else {
@@ -512,8 +559,8 @@ void add_matrix(ContextMap& ctx, const Node* matrix) {
     if (key == "include" || key == "exclude") return;
     ContextValues cv;
     if (const Node* list = as(v, Node::Kind::Sequence)) {
-      cv.complete = !list->items.empty();
-      for (const Node* item : list->items) {
+      cv.complete = !list->items().empty();
+      for (const Node* item : list->items()) {
         if (is_literal(item)) {
           add_value(cv, item->value);
         } else {
@@ -526,7 +573,7 @@ void add_matrix(ContextMap& ctx, const Node* matrix) {
   if (include && !include->is(Node::Kind::Null)) {
     bool unknown = !include->is(Node::Kind::Sequence);
     if (!unknown) {
-      for (const Node* entry : include->items) {
+      for (const Node* entry : include->items()) {
         if (!entry->is(Node::Kind::Mapping)) {
           unknown = true;  // `- ${{ fromJSON(...) }}`: any key, any value
           continue;
@@ -555,7 +602,16 @@ void add_matrix(ContextMap& ctx, const Node* matrix) {
 
 class Extractor {
  public:
-  Extractor(const SourceFile& file, ExtractResult& result) : file_(file), result_(result) {}
+  Extractor(const SourceFile& file, ExtractResult& result, const ScriptBatchFn* on_batch)
+      : file_(file), result_(result), on_batch_(on_batch) {}
+
+  // Hands the scripts found so far over, when they are to be handed over.
+  void flush(size_t at_least = 1) {
+    if (on_batch_ && *on_batch_ && result_.scripts.size() >= at_least) {
+      (*on_batch_)(result_.scripts);
+      result_.scripts.clear();
+    }
+  }
 
   void workflow(const Node* root, const Node* jobs) {
     ContextMap contexts = workflow_inputs(get(root, "on"));
@@ -588,8 +644,8 @@ class Extractor {
     // The job's contexts are one table for all its steps; `${{ env.X }}` is
     // read from each step's env (ScriptUnit::expression_env).
     SharedMap<ContextMap> step_contexts(contexts);
-    for (size_t i = 0; i < list->items.size(); ++i) {
-      const Node* step = list->items[i];
+    for (size_t i = 0; i < list->items().size(); ++i) {
+      const Node* step = list->items()[i];
       if (!step->is(Node::Kind::Mapping)) continue;
       std::string where = fmt::format("{}[{}]", prefix, i);
       Env step_env = env;
@@ -608,6 +664,7 @@ class Extractor {
             unit.expression_env = step_env;
             unit.contexts = step_contexts;
             result_.scripts.push_back(std::move(unit));
+            flush(kScriptBatch);
           }
         }
       }
@@ -630,6 +687,7 @@ class Extractor {
         unit.expression_env = step_env;
         unit.contexts = step_contexts;
         result_.scripts.push_back(std::move(unit));
+        flush(kScriptBatch);
       }
     }
   }
@@ -637,7 +695,7 @@ class Extractor {
   ScriptUnit unit_for(const Entry& e, std::string label) {
     ScriptUnit unit;
     unit.anchor = file_offset(e.key);
-    unit.text = map_scalar(file_.text, e.value->mark, e.value->value, unit.anchor, e.key->mark.column);
+    unit.text = map_scalar(file_.text, e.value->mark(), e.value->value, unit.anchor, e.key->column);
     unit.label = std::move(label);
     return unit;
   }
@@ -650,20 +708,23 @@ class Extractor {
     const Node* list = as(find(with, spec.envs_input, /*ci=*/true).value, Node::Kind::Scalar);
     if (!list) return remote;
     for (std::string_view name : split_words(list->value, ", \t\r\n")) {
-      if (const EnvValue* v = step_env.find(name)) remote.emplace(std::string(name), *v);
+      if (const EnvValue* v = step_env.find(name)) remote.set(std::string(name), *v);
     }
     return remote;
   }
 
   const SourceFile& file_;
   ExtractResult& result_;
+  const ScriptBatchFn* on_batch_;
 };
 
 constexpr std::string_view kExpected = "expected a workflow (a top-level `jobs:` mapping) or an action (`runs:`)";
 
 }  // namespace
 
-ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
+ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) { return extract_scripts(file, kind, nullptr); }
+
+ExtractResult extract_scripts(const SourceFile& file, YamlKind kind, const ScriptBatchFn& on_batch) {
   ExtractResult result;
   TreeBuilder tree(file.text);
   std::optional<YAML::Mark> second_document;
@@ -694,12 +755,14 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     result.error = std::move(err);
   }
 
+  tree.finish();
   const Node* root = tree.root();
   const Node* jobs = as(get(root, "jobs"), Node::Kind::Mapping);
   const Node* runs = as(get(root, "runs"), Node::Kind::Mapping);
   if (kind == YamlKind::Auto) kind = jobs ? YamlKind::Workflow : runs ? YamlKind::Action : YamlKind::Auto;
 
-  Extractor extractor(file, result);
+  Extractor extractor(file, result, &on_batch);
+  bool recognised = (kind == YamlKind::Workflow && jobs) || (kind == YamlKind::Action && runs);
   if (kind == YamlKind::Workflow && jobs) {
     extractor.workflow(root, jobs);
   } else if (kind == YamlKind::Action && runs) {
@@ -710,7 +773,9 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) {
     } else if (!result.error) {
       result.nothing_to_lint = true;
     }
-  } else if (!result.error) {
+  }
+  extractor.flush();
+  if (!recognised && !result.error) {
     // Valid YAML, but not what the runner would accept as a workflow or action.
     std::string message;
     if (!root || root->is(Node::Kind::Null)) {
@@ -847,7 +912,43 @@ int EnvOrder::fold_compare(std::string_view a, std::string_view b) {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
+void EnvMap::seal() {
+  if (sealed_) return;
+  sealed_ = true;
+  EnvOrder order;
+  std::stable_sort(entries_.begin(), entries_.end(),
+                   [&](const Entry& a, const Entry& b) { return order(a.first, b.first); });
+  // Of each run of one name, the last set wins.
+  auto out = entries_.begin();
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    auto next = std::next(it);
+    if (next != entries_.end() && next->first == it->first) continue;
+    if (out != it) *out = std::move(*it);
+    ++out;
+  }
+  entries_.erase(out, entries_.end());
+}
+
+const EnvValue* EnvMap::find(std::string_view name) const {
+  EnvOrder order;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                             [&](const Entry& e, std::string_view n) { return order(e.first, n); });
+  return it != entries_.end() && it->first == name ? &it->second : nullptr;
+}
+
+std::pair<std::vector<EnvMap::Entry>::const_iterator, std::vector<EnvMap::Entry>::const_iterator> EnvMap::equal_range(
+    EnvOrder::Folded name) const {
+  auto from = std::lower_bound(entries_.begin(), entries_.end(), name, [](const Entry& e, EnvOrder::Folded n) {
+    return EnvOrder::fold_compare(e.first, n.lower) < 0;
+  });
+  auto to = std::upper_bound(from, entries_.end(), name, [](EnvOrder::Folded n, const Entry& e) {
+    return EnvOrder::fold_compare(n.lower, e.first) < 0;
+  });
+  return {from, to};
+}
+
 Env Env::with(EnvMap own) const {
+  own.seal();
   if (own.empty()) return *this;
   Env out;
   out.top_ = std::make_shared<const Layer>(Layer{top_, std::move(own)});
@@ -856,7 +957,7 @@ Env Env::with(EnvMap own) const {
 
 const EnvValue* Env::find(std::string_view name) const {
   for (const Layer* l = top_.get(); l; l = l->parent.get())
-    if (auto it = l->own.find(name); it != l->own.end()) return &it->second;
+    if (const EnvValue* v = l->own.find(name)) return v;
   return nullptr;
 }
 

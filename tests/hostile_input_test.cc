@@ -11,8 +11,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -493,5 +495,125 @@ TEST_CASE("a 3 MB line with 1,440 findings: the output grows with the findings, 
     CHECK(rep.findings[big].count("target-all") == alls);
     // The other file on the command line is linted too.
     CHECK(rep.findings[s.good()].count("daemon-teardown") == 1);
+  }
+}
+
+// Inputs whose cost once grew faster than their size (quadratic splits and
+// de-duplication, aliases expanded per use, a table copied per step): each
+// now ends well within the time limit, and its peak memory is within ten
+// times its size plus a constant (a small file's run and 4 MiB), plus what
+// the findings themselves hold (their messages, sorted per file before
+// output).
+TEST_CASE("inputs that once grew faster than their size: memory within 10x the input", "[hostile][growth]") {
+  Sandbox s;
+  const std::string head = "on:\n  push:\n  workflow_dispatch:\n    inputs:\n      app:\n        type: string\n";
+  const std::string job = "jobs:\n  deploy:\n    runs-on: self-hosted\n    steps:\n";
+  auto step = [](const std::string& script) {
+    std::string out = "      - run: |\n";
+    for (const std::string& line : lines_of(script)) out += "          " + line + "\n";
+    return out;
+  };
+  struct Case {
+    std::string file;
+    std::string rule;     // a finding the file must still give
+    std::string message;  // and a text one of its messages holds ("" for any)
+  };
+  std::vector<Case> cases;
+  {  // statements tree-sitter-bash merges into one pipeline (#347)
+    std::string t = "pm2 jlist | jq -r '.[].name' | grep web\n";
+    for (int i = 1; i < 20000; ++i)
+      t += "echo step-" + std::to_string(i) + " && pm2 describe web-" + std::to_string(i % 50) + " | grep online | wc -l\n";
+    cases.push_back({s.write("merged.sh", t + "pm2 delete all\n"), "target-all"});
+  }
+  {  // a 10 MB script of deploy-like statements
+    const std::string chunk =
+        "if [ -f ecosystem.config.js ]; then\n  pm2 reload ecosystem.config.js --env production\nfi\n"
+        "for app in web-api web-worker; do\n  pm2 restart \"$app\" --update-env\ndone\n"
+        "ssh deploy@host <<'EOF'\n  cd /srv/app && git pull && pm2 restart web-api\nEOF\n"
+        "pm2 jlist | jq -r '.[] | select(.name | startswith(\"web-\")) | .name' | xargs -r pm2 stop\n";
+    std::string t;
+    t.reserve(10u << 20);
+    while (t.size() < (10u << 20)) t += chunk;
+    // Past 200,000 statements the rest is not checked, and that is said.
+    cases.push_back({s.write("big.sh", t + "pm2 delete all\n"), "shell-parse-error",
+                     "statements to analyse in one script; pm2 calls from here on are not checked"});
+  }
+  {  // a choice input of 100,000 options
+    std::string y = "on:\n  workflow_dispatch:\n    inputs:\n      app:\n        type: choice\n        options:\n";
+    for (int i = 0; i < 100000; ++i) y += "          - app-" + std::to_string(i) + "\n";
+    cases.push_back({s.write(".github/workflows/options.yml", y + job + step("pm2 restart ${{ inputs.app }}")),
+                     "dynamic-target"});
+  }
+  {  // 50,000 env keys over a job whose every step has an env of its own
+    std::string y = head + "env:\n";
+    for (int i = 0; i < 50000; ++i) y += "  VAR_" + std::to_string(i) + ": value-" + std::to_string(i) + "\n";
+    y += job;
+    for (int i = 0; i < 50; ++i) y += step("pm2 restart \"$VAR_" + std::to_string(i) + "\"") + "        env:\n          OWN: x\n";
+    cases.push_back({s.write(".github/workflows/env.yml", y + step("pm2 delete all")), "target-all"});
+  }
+  {  // bash -c 14 levels deep
+    std::string c = "pm2 delete all";
+    for (int i = 0; i < 14; ++i) {
+      std::string q = "\"";
+      for (char ch : c) q += (ch == '"' || ch == '\\' || ch == '$' || ch == '`') ? std::string("\\") + ch : std::string(1, ch);
+      c = "bash -c " + q + "\"";
+    }
+    cases.push_back({s.write(".github/workflows/nested.yml", head + job + step(c)), "target-all"});
+  }
+  {  // merge-key "billion laughs": ten merges of ten, nine levels
+    std::string y = head + "x-defs:\n  e0: &e0 {k0: v0}\n";
+    auto refs = [](int k) {
+      std::string r;
+      for (int i = 0; i < 10; ++i) r += (i ? ", *e" : "*e") + std::to_string(k);
+      return r;
+    };
+    for (int k = 1; k < 9; ++k)
+      y += "  e" + std::to_string(k) + ": &e" + std::to_string(k) + " {<<: [" + refs(k - 1) + "], k" + std::to_string(k) + ": v}\n";
+    y += "env: {<<: [" + refs(8) + "]}\n" + job + step("pm2 restart $k0\npm2 delete all");
+    cases.push_back({s.write(".github/workflows/laughs.yml", y), "target-all"});
+  }
+  // 4,000 `all` in one argv; a 5 MB line; 20,000 steps, each a finding
+  cases.push_back({s.write(".github/workflows/alls.yml", head + job + step("pm2 delete" + repeat(" all", 4000))), "target-all"});
+  {
+    std::string line;
+    for (int i = 0; line.size() < (5u << 20); ++i) line += i % 500 ? "pm2 restart web-" + std::to_string(i % 1000) + "; " : "pm2 delete all; ";
+    cases.push_back({s.write("line.sh", line + "\n"), "target-all"});
+  }
+  {
+    std::string y = head + job;
+    for (int i = 0; i < 20000; ++i) y += "      - run: pm2 restart ${{ inputs.app }}\n";
+    cases.push_back({s.write(".github/workflows/steps.yml", y), "dynamic-target"});
+  }
+
+  for (const Case& c : cases) {
+    INFO(c.file);
+    // A child's peak counts what this process held when it forked: the
+    // memory of the earlier runs' output is given back first, and the
+    // small file is linted from the same state.
+    malloc_trim(0);
+    RunResult small = s.lint("json", {s.good()});
+    REQUIRE(small.code == 1);
+    RunResult r = s.lint("json", {c.file, s.good()});
+    CHECK(r.code == 1);
+    Report rep;
+    REQUIRE_NOTHROW(rep = parse_report("json", r.out));
+    r.out.clear();
+    r.out.shrink_to_fit();
+    CHECK(rep.findings[s.good()].count("daemon-teardown") == 1);
+    CHECK(rep.findings[c.file].count(c.rule) >= 1);
+    if (!c.message.empty())
+      CHECK(std::any_of(rep.messages.begin(), rep.messages.end(),
+                        [&](const std::string& m) { return contains(m, c.message); }));
+    CHECK(rep.errors[c.file].empty());
+#if !defined(__SANITIZE_ADDRESS__)
+    long input_kib = static_cast<long>(fs::file_size(s.abs(c.file)) / 1024);
+    long findings = static_cast<long>(rep.findings[c.file].size());
+    // The constant: a small file's run and 4 MiB (parse trees of nested
+    // shells, stacks touched); each finding is held until its file is sorted.
+    long allowed = small.max_rss_kib + 4096 + 10 * input_kib + findings * 2;  // 2 KiB a finding
+    INFO("peak " << r.max_rss_kib << " KiB; one small file " << small.max_rss_kib << " KiB; input " << input_kib
+                 << " KiB; " << findings << " findings; allowed " << allowed << " KiB");
+    CHECK(r.max_rss_kib <= allowed);
+#endif
   }
 }

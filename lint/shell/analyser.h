@@ -489,8 +489,11 @@ class Analyser {
   uint32_t first_error_byte(TSNode root);
   void report_first_error(const Parse& p, TSNode root);
   Stream visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx);
-  void limit_reached(const Parse& p, TSNode n, const std::string& why);
-  void limit_reached_at(uint32_t file_offset, const std::string& why);
+  /// Reports a limit at its place. Past kMaxLimitReports places only a
+  /// summary is reported, except for a limit that ends the analysis of the
+  /// rest of the script (`always`): that one is never left unsaid.
+  void limit_reached(const Parse& p, TSNode n, const std::string& why, bool always = false);
+  void limit_reached_at(uint32_t file_offset, const std::string& why, bool always = false);
   bool stack_exhausted(const Parse& p, TSNode n);
   Stream visit_node(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx);
   std::vector<uint32_t> merged_newlines(const Parse& p, TSNode root, size_t max) const;

@@ -348,10 +348,12 @@ void Analyser::report_first_error(const Parse& p, TSNode root) {
 
 Stream Analyser::visit(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx) {
   if (++statements_ > kStatementBudget) {
-    if (!budget_reported_) {
+    if (!budget_reported_ && !suppress_) {  // a quiet evaluation must not use up the report
       budget_reported_ = true;
-      limit_reached(p, n, "more than " + std::to_string(kStatementBudget) +
-                              " statements to analyse in one script; pm2 calls from here on are not checked");
+      limit_reached(p, n,
+                    "more than " + std::to_string(kStatementBudget) +
+                        " statements to analyse in one script; pm2 calls from here on are not checked",
+                    /*always=*/true);
     }
     return {};
   }
@@ -380,16 +382,16 @@ std::string fmt_limit(const std::string& why) { return "analysis limit reached: 
 
 // An analysis limit is never a silent pass: each limit is reported at
 // each place it is reached (`why` names it and says what is not checked).
-void Analyser::limit_reached(const Parse& p, TSNode n, const std::string& why) {
+void Analyser::limit_reached(const Parse& p, TSNode n, const std::string& why, bool always) {
   uint32_t b = std::min<uint32_t>(ts_node_start_byte(n), static_cast<uint32_t>(p.text.size()));
-  limit_reached_at(p.text.origin(b), why);
+  limit_reached_at(p.text.origin(b), why, always);
 }
 
-void Analyser::limit_reached_at(uint32_t file_offset, const std::string& why) {
+void Analyser::limit_reached_at(uint32_t file_offset, const std::string& why, bool always) {
   if (suppress_) return;
   SourceRange r = range(file_offset, file_offset + 1);
   if (!limits_reported_.insert({r.line, r.col, why}).second) return;
-  if (limits_reported_.size() > kMaxLimitReports) {
+  if (limits_reported_.size() > kMaxLimitReports && !always) {
     if (limits_reported_.size() == kMaxLimitReports + 1)
       sink_.parse_problem(r, fmt_limit("analysis limits were reached at more than " +
                                        std::to_string(kMaxLimitReports) + " places; the others are not listed"));

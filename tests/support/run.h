@@ -14,6 +14,7 @@ struct RunResult {
   std::string err;
   int code = -1;    ///< exit status, or 128 + signal number
   int signal = 0;   ///< the signal that ended it, 0 if none
+  long max_rss_kib = 0;  ///< the largest resident set it had (getrusage's ru_maxrss)
 };
 
 struct RunOptions {
