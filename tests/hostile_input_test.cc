@@ -519,11 +519,14 @@ TEST_CASE("inputs that once grew faster than their size: memory within 10x the i
     std::string message;  // and a text one of its messages holds ("" for any)
   };
   std::vector<Case> cases;
+  auto add = [&](std::string file, std::string rule, std::string message = "") {
+    cases.push_back(Case{std::move(file), std::move(rule), std::move(message)});
+  };
   {  // statements tree-sitter-bash merges into one pipeline (#347)
     std::string t = "pm2 jlist | jq -r '.[].name' | grep web\n";
     for (int i = 1; i < 20000; ++i)
       t += "echo step-" + std::to_string(i) + " && pm2 describe web-" + std::to_string(i % 50) + " | grep online | wc -l\n";
-    cases.push_back({s.write("merged.sh", t + "pm2 delete all\n"), "target-all"});
+    add(s.write("merged.sh", t + "pm2 delete all\n"), "target-all");
   }
   {  // a 10 MB script of deploy-like statements
     const std::string chunk =
@@ -535,21 +538,21 @@ TEST_CASE("inputs that once grew faster than their size: memory within 10x the i
     t.reserve(10u << 20);
     while (t.size() < (10u << 20)) t += chunk;
     // Past 200,000 statements the rest is not checked, and that is said.
-    cases.push_back({s.write("big.sh", t + "pm2 delete all\n"), "shell-parse-error",
-                     "statements to analyse in one script; pm2 calls from here on are not checked"});
+    add(s.write("big.sh", t + "pm2 delete all\n"), "shell-parse-error",
+                     "statements to analyse in one script; pm2 calls from here on are not checked");
   }
   {  // a choice input of 100,000 options
     std::string y = "on:\n  workflow_dispatch:\n    inputs:\n      app:\n        type: choice\n        options:\n";
     for (int i = 0; i < 100000; ++i) y += "          - app-" + std::to_string(i) + "\n";
-    cases.push_back({s.write(".github/workflows/options.yml", y + job + step("pm2 restart ${{ inputs.app }}")),
-                     "dynamic-target"});
+    add(s.write(".github/workflows/options.yml", y + job + step("pm2 restart ${{ inputs.app }}")),
+                     "dynamic-target");
   }
   {  // 50,000 env keys over a job whose every step has an env of its own
     std::string y = head + "env:\n";
     for (int i = 0; i < 50000; ++i) y += "  VAR_" + std::to_string(i) + ": value-" + std::to_string(i) + "\n";
     y += job;
     for (int i = 0; i < 50; ++i) y += step("pm2 restart \"$VAR_" + std::to_string(i) + "\"") + "        env:\n          OWN: x\n";
-    cases.push_back({s.write(".github/workflows/env.yml", y + step("pm2 delete all")), "target-all"});
+    add(s.write(".github/workflows/env.yml", y + step("pm2 delete all")), "target-all");
   }
   {  // bash -c 14 levels deep
     std::string c = "pm2 delete all";
@@ -558,7 +561,7 @@ TEST_CASE("inputs that once grew faster than their size: memory within 10x the i
       for (char ch : c) q += (ch == '"' || ch == '\\' || ch == '$' || ch == '`') ? std::string("\\") + ch : std::string(1, ch);
       c = "bash -c " + q + "\"";
     }
-    cases.push_back({s.write(".github/workflows/nested.yml", head + job + step(c)), "target-all"});
+    add(s.write(".github/workflows/nested.yml", head + job + step(c)), "target-all");
   }
   {  // merge-key "billion laughs": ten merges of ten, nine levels
     std::string y = head + "x-defs:\n  e0: &e0 {k0: v0}\n";
@@ -570,19 +573,19 @@ TEST_CASE("inputs that once grew faster than their size: memory within 10x the i
     for (int k = 1; k < 9; ++k)
       y += "  e" + std::to_string(k) + ": &e" + std::to_string(k) + " {<<: [" + refs(k - 1) + "], k" + std::to_string(k) + ": v}\n";
     y += "env: {<<: [" + refs(8) + "]}\n" + job + step("pm2 restart $k0\npm2 delete all");
-    cases.push_back({s.write(".github/workflows/laughs.yml", y), "target-all"});
+    add(s.write(".github/workflows/laughs.yml", y), "target-all");
   }
   // 4,000 `all` in one argv; a 5 MB line; 20,000 steps, each a finding
-  cases.push_back({s.write(".github/workflows/alls.yml", head + job + step("pm2 delete" + repeat(" all", 4000))), "target-all"});
+  add(s.write(".github/workflows/alls.yml", head + job + step("pm2 delete" + repeat(" all", 4000))), "target-all");
   {
     std::string line;
     for (int i = 0; line.size() < (5u << 20); ++i) line += i % 500 ? "pm2 restart web-" + std::to_string(i % 1000) + "; " : "pm2 delete all; ";
-    cases.push_back({s.write("line.sh", line + "\n"), "target-all"});
+    add(s.write("line.sh", line + "\n"), "target-all");
   }
   {
     std::string y = head + job;
     for (int i = 0; i < 20000; ++i) y += "      - run: pm2 restart ${{ inputs.app }}\n";
-    cases.push_back({s.write(".github/workflows/steps.yml", y), "dynamic-target"});
+    add(s.write(".github/workflows/steps.yml", y), "dynamic-target");
   }
 
   for (const Case& c : cases) {
