@@ -173,12 +173,9 @@ class TreeBuilder final : public YAML::EventHandler {
 class TextStreamBuf final : public std::streambuf {
  public:
   explicit TextStreamBuf(std::string_view text) {
-    char* p = const_cast<char*>(text.data());  // only ever read: no putback area is written
+    char* p = const_cast<char*>(text.data());  // a get area is only read
     setg(p, p, p + text.size());
   }
-
- protected:
-  int_type pbackfail(int_type) override { return traits_type::eof(); }
 };
 
 // Records where the next document starts, and nothing else.
