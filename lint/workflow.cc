@@ -1,306 +1,28 @@
 #include "workflow.h"
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
-
 #include <algorithm>
 #include <cctype>
-#include <deque>
-#include <istream>
-#include <streambuf>
 #include <tuple>
 
 #include <fmt/format.h>
 
-#include "yaml_scalar.h"
+#include "yaml_tree.h"
 
 namespace pm2guard::lint {
 
 namespace {
 
-// ---------------------------------------------------------------------------
-// A YAML tree built from yaml-cpp's parse events. YAML::Load would do, but it
-// throws away everything on a syntax error; events delivered before the
-// error still describe the jobs and steps above it, which are worth linting.
+using yaml::as;
+using yaml::Entry;
+using yaml::file_offset;
+using yaml::find;
+using yaml::find_all;
+using yaml::for_each_entry;
+using yaml::get;
+using yaml::get_path;
+using yaml::is_merge_key;
+using yaml::Node;
 
-struct Node;
-
-// A mapping's merge sources (merge_sources), computed once.
-struct MergeInfo {
-  std::vector<const Node*> sources;
-  bool truncated = false;
-};
-
-// 48 bytes: a file of 50,000 `env` keys is 100,000 of them.
-struct Node {
-  enum class Kind : uint8_t { Null, Scalar, Sequence, Mapping };
-  // Sequence items; mapping keys and values, alternating.
-  struct Items {
-    const Node* const* first;
-    uint32_t n;
-    const Node* const* begin() const { return first; }
-    const Node* const* end() const { return first + n; }
-    size_t size() const { return n; }
-    bool empty() const { return n == 0; }
-    const Node* operator[](size_t i) const { return first[i]; }
-  };
-
-  Kind kind = Kind::Null;
-  bool plain = false;  // untagged plain scalar: only such a `<<` is a merge key
-  uint32_t count = 0;  // of items
-  // Where the node starts (an aliased node keeps its anchor's, like
-  // YAML::Load): byte offset and column, -1 when yaml-cpp gives none.
-  int32_t pos = -1;
-  int32_t column = -1;
-  const Node* const* item_array = nullptr;
-  // A scalar's value: the file's own bytes where they spell it (most plain
-  // scalars), else a copy the tree keeps.
-  std::string_view value;
-  mutable std::unique_ptr<MergeInfo> merge;
-
-  bool is(Kind k) const { return kind == k; }
-  Items items() const { return {item_array, count}; }
-  size_t pair_count() const { return kind == Kind::Mapping ? count / 2 : 0; }
-  const Node* key(size_t i) const { return item_array[2 * i]; }
-  const Node* val(size_t i) const { return item_array[2 * i + 1]; }
-  YAML::Mark mark() const {
-    YAML::Mark m;
-    m.pos = pos;
-    m.column = column;
-    return m;
-  }
-};
-
-static_assert(sizeof(void*) != 8 || sizeof(Node) <= 48, "a YAML node costs 48 bytes at most");
-
-class TreeBuilder final : public YAML::EventHandler {
- public:
-  explicit TreeBuilder(std::string_view text) : text_(text) {}
-  const Node* root() const { return root_; }
-  const std::deque<Node>& nodes() const { return arena_; }
-  /// Closes what a syntax error left open: its items so far are its items.
-  void finish() {
-    while (!stack_.empty()) close();
-  }
-
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    add(make(Node::Kind::Null, mark, anchor));
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Node* target = anchor < anchors_.size() ? anchors_[anchor] : nullptr;
-    add(target ? target : make(Node::Kind::Null, mark, 0));
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    Node* n = make(Node::Kind::Scalar, mark, anchor);
-    size_t pos = mark.pos >= 0 ? static_cast<size_t>(mark.pos) : text_.size();
-    if (pos < text_.size() && text_.compare(pos, value.size(), value) == 0)
-      n->value = text_.substr(pos, value.size());
-    else
-      n->value = copies_.emplace_back(value);
-    n->plain = tag == "?";
-    add(n);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(make(Node::Kind::Sequence, mark, anchor));
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(make(Node::Kind::Mapping, mark, anchor));
-  }
-  void OnMapEnd() override { close(); }
-
- private:
-  Node* make(Node::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
-    Node& n = arena_.emplace_back();
-    n.kind = kind;
-    n.pos = mark.pos;
-    n.column = mark.column;
-    if (anchor != 0) {
-      if (anchor >= anchors_.size()) anchors_.resize(anchor + 1, nullptr);
-      anchors_[anchor] = &n;
-    }
-    return &n;
-  }
-  void add(Node* n) {
-    if (!stack_.empty()) {
-      pending_[stack_.size() - 1].push_back(n);
-    } else if (!root_) {
-      root_ = n;
-    }
-  }
-  void open(Node* n) {
-    add(n);
-    stack_.push_back(n);
-    if (pending_.size() < stack_.size()) pending_.emplace_back();
-  }
-  // A container's items are gathered in the list of its depth (reused by
-  // the containers after it) and kept in an array of their exact size.
-  void close() {
-    if (stack_.empty()) return;
-    Node* n = stack_.back();
-    std::vector<const Node*>& items = pending_[stack_.size() - 1];
-    stack_.pop_back();
-    if (!items.empty()) {
-      auto array = std::make_unique<const Node*[]>(items.size());
-      std::copy(items.begin(), items.end(), array.get());
-      n->item_array = array.get();
-      n->count = static_cast<uint32_t>(items.size());
-      arrays_.push_back(std::move(array));
-    }
-    items.clear();
-    if (items.capacity() > 4096) std::vector<const Node*>().swap(items);  // a large one is not kept
-  }
-
-  std::string_view text_;
-  std::deque<Node> arena_;           // stable addresses
-  std::deque<std::string> copies_;   // values the text does not spell
-  std::vector<std::unique_ptr<const Node*[]>> arrays_;  // the items of each container
-  std::vector<Node*> stack_;                            // the containers open
-  std::vector<std::vector<const Node*>> pending_;       // their items so far, by depth
-  std::vector<Node*> anchors_;  // by yaml-cpp's anchor id
-  Node* root_ = nullptr;
-};
-
-// The file's text as a stream for yaml-cpp, read in place (an
-// istringstream would hold a second copy of the file).
-class TextStreamBuf final : public std::streambuf {
- public:
-  explicit TextStreamBuf(std::string_view text) {
-    char* p = const_cast<char*>(text.data());  // a get area is only read
-    setg(p, p, p + text.size());
-  }
-};
-
-// Records where the next document starts, and nothing else.
-class DocumentStart final : public YAML::EventHandler {
- public:
-  std::optional<YAML::Mark> mark;
-
-  void OnDocumentStart(const YAML::Mark& m) override {
-    if (!mark) mark = m;
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-// ---------------------------------------------------------------------------
-// Mapping access. Keys are compared as written; the first occurrence of a
-// duplicated key wins for settings. Merge keys (`<<: *defaults`, honoured by
-// Gitea and Forgejo) are followed: aliases can form cycles (`&a {<<: *a}`)
-// and share sources, so each mapping's sources are listed once, iteratively,
-// each source once (a source reached again adds nothing: its entries are
-// already there, with higher precedence), and at most kMaxMergeSources of
-// them (reported by extract_scripts).
-
-constexpr size_t kMaxMergeSources = 256;
-
-bool is_merge_key(const Node* k) { return k->is(Node::Kind::Scalar) && k->plain && k->value == "<<"; }
-
-bool equals_ci(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-struct Entry {
-  const Node* key = nullptr;
-  const Node* value = nullptr;
-};
-
-// The mappings whose entries mapping `m` holds, highest precedence first: `m`
-// itself, then its merge sources in order, each followed by its own (a
-// preorder walk, with an explicit stack).
-const std::vector<const Node*>& merge_sources(const Node* m) {
-  if (m->merge) return m->merge->sources;
-  m->merge = std::make_unique<MergeInfo>();
-  std::vector<const Node*>& sources = m->merge->sources;
-  std::vector<const Node*> stack{m};
-  std::vector<const Node*> seen;  // few: a linear search
-  while (!stack.empty()) {
-    const Node* n = stack.back();
-    stack.pop_back();
-    if (!n || !n->is(Node::Kind::Mapping) || std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
-    if (sources.size() >= kMaxMergeSources) {
-      m->merge->truncated = true;
-      break;
-    }
-    seen.push_back(n);
-    sources.push_back(n);
-    std::vector<const Node*> direct;
-    for (size_t i = 0; i < n->pair_count(); ++i) {
-      if (!is_merge_key(n->key(i))) continue;
-      const Node* v = n->val(i);
-      if (v->is(Node::Kind::Mapping)) direct.push_back(v);
-      if (v->is(Node::Kind::Sequence)) direct.insert(direct.end(), v->items().begin(), v->items().end());
-    }
-    for (auto it = direct.rbegin(); it != direct.rend(); ++it) stack.push_back(*it);
-  }
-  return sources;
-}
-
-// Every direct entry for `key`; when there is none, the first one a merged
-// mapping supplies.
-std::vector<Entry> find_all(const Node* m, std::string_view key, bool ci = false) {
-  std::vector<Entry> found;
-  if (!m || !m->is(Node::Kind::Mapping)) return found;
-  auto matches = [&](const Node* k) {
-    return k->is(Node::Kind::Scalar) && (ci ? equals_ci(k->value, key) : k->value == key);
-  };
-  for (size_t i = 0; i < m->pair_count(); ++i) {
-    if (matches(m->key(i))) found.push_back({m->key(i), m->val(i)});
-  }
-  if (!found.empty()) return found;
-  const std::vector<const Node*>& sources = merge_sources(m);
-  for (size_t s = 1; s < sources.size(); ++s) {
-    const Node* src = sources[s];
-    for (size_t i = 0; i < src->pair_count(); ++i)
-      if (!is_merge_key(src->key(i)) && matches(src->key(i))) return {{src->key(i), src->val(i)}};
-  }
-  return found;
-}
-
-Entry find(const Node* m, std::string_view key, bool ci = false) {
-  auto all = find_all(m, key, ci);
-  return all.empty() ? Entry{} : all.front();
-}
-
-const Node* get(const Node* m, std::string_view key) { return find(m, key).value; }
-
-const Node* get_path(const Node* m, std::initializer_list<std::string_view> path) {
-  for (std::string_view k : path) m = get(m, k);
-  return m;
-}
-
-const Node* as(const Node* n, Node::Kind kind) { return n && n->is(kind) ? n : nullptr; }
-
-// Every entry of a mapping, merged ones first so that explicit entries (and
-// earlier merge sources) are visited last and win when applied in order.
-template <typename Fn>
-void for_each_entry(const Node* m, Fn&& fn) {
-  if (!m || !m->is(Node::Kind::Mapping)) return;
-  const std::vector<const Node*>& sources = merge_sources(m);
-  for (auto it = sources.rbegin(); it != sources.rend(); ++it) {
-    const Node* n = *it;
-    for (size_t i = 0; i < n->pair_count(); ++i) {
-      if (!is_merge_key(n->key(i))) fn(n->key(i), n->val(i));
-    }
-  }
-}
-
-uint32_t file_offset(const Node* n) { return n->pos > 0 ? static_cast<uint32_t>(n->pos) : 0; }
 
 // ---------------------------------------------------------------------------
 // Shells, environment, actions.
@@ -692,7 +414,7 @@ class Extractor {
   ScriptUnit unit_for(const Entry& e, std::string label) {
     ScriptUnit unit;
     unit.anchor = file_offset(e.key);
-    unit.text = map_scalar(file_.text, e.value->mark(), e.value->value, unit.anchor, e.key->column);
+    unit.text = yaml::scalar_text(file_, e);
     unit.label = std::move(label);
     return unit;
   }
@@ -723,37 +445,9 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind) { return ex
 
 ExtractResult extract_scripts(const SourceFile& file, YamlKind kind, const ScriptBatchFn& on_batch) {
   ExtractResult result;
-  TreeBuilder tree(file.text);
-  std::optional<YAML::Mark> second_document;
-  TextStreamBuf buf(file.text);
-  std::istream in(&buf);
-  try {
-    YAML::Parser parser(in);
-    parser.HandleNextDocument(tree);
-    // Whatever follows the first document is a second one (or a syntax
-    // error, reported as such): never dropped unseen.
-    DocumentStart next;
-    try {
-      parser.HandleNextDocument(next);
-    } catch (const YAML::Exception&) {
-      if (!next.mark) throw;  // broken before a document could start
-    }
-    second_document = next.mark;
-  } catch (const YAML::Exception& e) {
-    FileError err{file.path, 1, 1, "invalid YAML: " + e.msg};
-    if (e.mark.pos >= 0) {
-      auto [line, col] = file.line_char_col(static_cast<uint32_t>(e.mark.pos));
-      err.line = line;
-      err.col = col;
-    } else if (e.mark.line >= 0) {
-      err.line = static_cast<uint32_t>(e.mark.line) + 1;
-      err.col = static_cast<uint32_t>(std::max(e.mark.column, 0)) + 1;
-    }
-    result.error = std::move(err);
-  }
-
-  tree.finish();
-  const Node* root = tree.root();
+  yaml::Document doc = yaml::Document::parse(file);
+  result.error = doc.error;
+  const Node* root = doc.root();
   const Node* jobs = as(get(root, "jobs"), Node::Kind::Mapping);
   const Node* runs = as(get(root, "runs"), Node::Kind::Mapping);
   if (kind == YamlKind::Auto) kind = jobs ? YamlKind::Workflow : runs ? YamlKind::Action : YamlKind::Auto;
@@ -800,13 +494,8 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind, const Scrip
       result.error = FileError{file.path, 1, 1, std::move(message)};
     }
   }
-  for (const Node& n : tree.nodes()) {
-    if (!n.merge || !n.merge->truncated) continue;
-    result.limits.push_back({file_offset(&n), fmt::format("analysis limit reached: a mapping merging more than {} "
-                                                           "mappings (`<<:`); the entries of the others are not read",
-                                                           kMaxMergeSources)});
-  }
-  if (second_document) {
+  for (uint32_t offset : doc.truncated_merges()) result.limits.push_back({offset, yaml::merge_limit_message()});
+  if (doc.second_document) {
     // GitHub rejects the file; Gitea's and Forgejo's runners decode the
     // first document and ignore the rest, which therefore never runs.
     std::string message =
@@ -814,9 +503,7 @@ ExtractResult extract_scripts(const SourceFile& file, YamlKind kind, const Scrip
         "file, other runners read only the first document); only the first document is linted";
     if (result.error) message += "; the first document: " + result.error->message;
     FileError err{file.path, 1, 1, std::move(message)};
-    if (second_document->pos >= 0) {
-      std::tie(err.line, err.col) = file.line_char_col(static_cast<uint32_t>(second_document->pos));
-    }
+    std::tie(err.line, err.col) = file.line_char_col(*doc.second_document);
     result.error = std::move(err);
   }
   return result;
