@@ -81,10 +81,14 @@ namespace {
 
 constexpr size_t kLintStack = size_t{64} << 20;
 
+// Selected by bits 0, 1 and 4 of the first byte (bit 4 added later: the
+// first four keep their selector).
 const char* const kDefaultPath[] = {".github/workflows/deploy.yml", "actions/deploy/action.yml", "scripts/deploy.sh",
-                                    "ci/pipeline.yaml"};
-constexpr InputKind kKinds[] = {InputKind::Workflow, InputKind::Action, InputKind::Shell, InputKind::Yaml};
-const char* const kKindName[] = {"workflow", "action", "shell", "yaml"};
+                                    "ci/pipeline.yaml", "package.json", "Makefile", ".gitlab-ci.yml",
+                                    ".gitea/workflows/deploy.yml"};
+constexpr InputKind kKinds[] = {InputKind::Workflow, InputKind::Action,      InputKind::Shell,    InputKind::Yaml,
+                                InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::Workflow};
+const char* const kKindName[] = {"workflow", "action", "shell", "yaml", "package-json", "makefile", "gitlab-ci", "workflow"};
 
 // --- An independent UTF-8 decoder (the oracle does not reuse the code under
 // test): strict, as RFC 3629 (no overlong forms, no surrogates, nothing
@@ -370,7 +374,7 @@ FileReport lint_on_worker(Job& job) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const uint8_t sel = data[0];
-  const unsigned k = sel & 3;
+  const unsigned k = (sel & 3) | ((sel & 0x10) >> 2);
   const bool raw = (sel & 0x04) != 0;
   const bool named = (sel & 0x08) != 0;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);

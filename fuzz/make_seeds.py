@@ -185,6 +185,8 @@ def shim_verdict_seeds():
 
 # Selector bits (see lint_file_fuzz.cc).
 K_WORKFLOW, K_ACTION, K_SHELL, K_YAML = 0, 1, 2, 3
+# Bit 4 selects the kinds added later: 0x10 | 0..3.
+K_PACKAGE_JSON, K_MAKEFILE, K_GITLAB = 0x10, 0x11, 0x12
 RAW = 0x04
 NAMED = 0x08
 
@@ -208,6 +210,12 @@ def corpus_kind(rel):
         return K_WORKFLOW
     if name.endswith((".sh", ".bash")):
         return K_SHELL
+    if name == "package.json":
+        return K_PACKAGE_JSON
+    if name in ("Makefile", "GNUmakefile", "makefile") or name.endswith(".mk"):
+        return K_MAKEFILE
+    if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+        return K_GITLAB
     return None
 
 
@@ -256,9 +264,10 @@ def lint_file_seeds():
                 continue
             with open(full, "rb") as fh:
                 text = fh.read()
-            prefix = {K_WORKFLOW: "workflow", K_ACTION: "action", K_SHELL: "shell"}[kind]
+            prefix = {K_WORKFLOW: "workflow", K_ACTION: "action", K_SHELL: "shell", K_PACKAGE_JSON: "npm",
+                      K_MAKEFILE: "make", K_GITLAB: "gitlab"}[kind]
             seeds[seed_name(prefix, rel)] = lint_frame(kind, text)
-            if kind != K_SHELL:  # a YAML file named on the command line: kind from content
+            if kind in (K_WORKFLOW, K_ACTION):  # a YAML file named on the command line: kind from content
                 seeds[seed_name("yaml", rel)] = lint_frame(K_YAML, text)
 
     esc, bidi, c1 = "\x1b", "\u202e", "\u009b"

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "command_knowledge.h"
+#include "sources.h"
 
 namespace fs = std::filesystem;
 
@@ -12,22 +13,6 @@ namespace pm2guard::lint {
 
 namespace {
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-bool is_yaml_name(const std::string& name) { return ends_with(name, ".yml") || ends_with(name, ".yaml"); }
-
-bool is_action_name(const std::string& name) { return name == "action.yml" || name == "action.yaml"; }
-
-// True when `p` sits directly in <.github|.gitea|.forgejo>/workflows: the
-// forges read no subdirectory of it.
-bool in_workflows_dir(const fs::path& p) {
-  fs::path dir = p.parent_path();
-  if (dir.filename() != "workflows") return false;
-  fs::path forge = dir.parent_path().filename();
-  return forge == ".github" || forge == ".gitea" || forge == ".forgejo";
-}
 
 // The first line of a regular file (at most 256 bytes); "" for anything
 // else, which is never opened for a blocking read.
@@ -89,16 +74,23 @@ std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vect
           if (name == ".git" || name == "node_modules") it.disable_recursion_pending();
           continue;
         }
-        bool action = is_action_name(name);
-        if (!action && !(is_yaml_name(name) && in_workflows_dir(p))) continue;
-        // A workflow or action that is not a regular file (a FIFO, a device,
-        // a link to nowhere) is an error, never read, never skipped unseen.
+        const SourceKind* kind = nullptr;
+        for (const SourceKind& k : source_kinds()) {
+          if (k.found_by_search(p)) {
+            kind = &k;
+            break;
+          }
+        }
+        if (!kind) continue;
+        // A file of a known kind that is not a regular file (a FIFO, a
+        // device, a link to nowhere) is an error, never read, never skipped
+        // unseen.
         if (!it->is_regular_file(sec)) {
           std::string why = not_regular_reason(p.string());
           errors.push_back(FileError{p.string(), 0, 0, why.empty() ? "not a regular file" : why});
           continue;
         }
-        found.push_back({p.string(), action ? InputKind::Action : InputKind::Workflow});
+        found.push_back({p.string(), kind->kind});
       }
       std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
       out.insert(out.end(), found.begin(), found.end());
@@ -111,17 +103,22 @@ std::vector<InputFile> discover(const std::vector<std::string>& paths, std::vect
       continue;
     }
     fs::path p(arg);
-    std::string name = p.filename().string();
-    if (is_action_name(name))
-      out.push_back({arg, InputKind::Action});
-    else if (is_yaml_name(name))
-      out.push_back({arg, in_workflows_dir(p) ? InputKind::Workflow : InputKind::Yaml});
-    else if (ends_with(name, ".sh") || ends_with(name, ".bash") || has_shell_shebang(first_line(arg)))
+    const SourceKind* kind = nullptr;
+    for (const SourceKind& k : source_kinds()) {
+      if (k.named(p)) {
+        kind = &k;
+        break;
+      }
+    }
+    if (kind)
+      out.push_back({arg, kind->kind});
+    else if (has_shell_shebang(first_line(arg)))
       out.push_back({arg, InputKind::Shell});
     else
       errors.push_back(FileError{arg, 0, 0,
-                                 "not a workflow, composite action or shell script (expected .yml, .yaml, .sh, "
-                                 ".bash or a sh/bash shebang)"});
+                                 "not a file pm2guard reads (a workflow, composite action, GitLab CI file, "
+                                 "package.json, Makefile or shell script: .yml, .yaml, package.json, Makefile, "
+                                 ".mk, .sh, .bash or a sh/bash shebang)"});
   }
   return out;
 }

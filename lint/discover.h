@@ -1,5 +1,6 @@
-// Which files `pm2guard lint` reads: workflow files and composite actions
-// found under a directory, and any file named on the command line.
+// Which files `pm2guard lint` reads: the files of every source kind
+// (sources.h) found under a directory, and any file named on the command
+// line.
 #pragma once
 
 #include <string>
@@ -14,6 +15,9 @@ enum class InputKind {
   Action,    ///< action.yml / action.yaml
   Yaml,      ///< another YAML file named on the command line: decided by content
   Shell,     ///< *.sh, *.bash, or a sh/bash shebang
+  PackageJson,  ///< package.json: npm scripts
+  Makefile,     ///< Makefile, GNUmakefile, makefile, *.mk
+  GitlabCi,     ///< .gitlab-ci.yml and the files it includes by name
 };
 
 struct InputFile {

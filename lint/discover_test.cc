@@ -32,7 +32,10 @@ std::vector<std::string> found(const TempDir& d, const std::vector<std::string>&
     const char* kind = f.kind == InputKind::Workflow ? "workflow"
                        : f.kind == InputKind::Action ? "action"
                        : f.kind == InputKind::Shell  ? "shell"
-                                                     : "yaml";
+                       : f.kind == InputKind::PackageJson ? "package-json"
+                       : f.kind == InputKind::Makefile    ? "makefile"
+                       : f.kind == InputKind::GitlabCi    ? "gitlab-ci"
+                                                          : "yaml";
     out.push_back(rel + " " + kind);
   }
   return out;
@@ -198,4 +201,55 @@ TEST_CASE("the scripts of one file shared among idle workers give the report of 
     std::vector<InputFile> single{inputs[0]};
     CHECK(render(lint_files(single, o)) == render(lint_files(single, one)));
   }
+}
+
+TEST_CASE("a directory search finds package.json, Makefiles and GitLab CI files by name", "[discover][sources]") {
+  TempDir d;
+  d.write("package.json", "{}");
+  d.write("web/package.json", "{}");
+  d.write("node_modules/left-pad/package.json", "{}");
+  d.write("Makefile", "all:\n\ttrue\n");
+  d.write("tools/GNUmakefile", "all:\n\ttrue\n");
+  d.write("mk/rules.mk", "all:\n\ttrue\n");
+  d.write(".gitlab-ci.yml", "job:\n  script: true\n");
+  d.write(".gitlab/ci/deploy.yml", "job:\n  script: true\n");
+  d.write("ci/review.gitlab-ci.yml", "job:\n  script: true\n");
+  d.write(".git/Makefile", "all:\n\ttrue\n");
+  // Look-alikes by name that are no source: never read by a search.
+  d.write("package.json.bak", "{}");
+  d.write("Makefile.in", "all:\n");
+  d.write("docs/gitlab-ci.md", "script: pm2 kill\n");
+  d.write("ci/deploy.yml", "job:\n  script: true\n");
+  CHECK(found(d, {d.path()}) == std::vector<std::string>{".gitlab-ci.yml gitlab-ci", ".gitlab/ci/deploy.yml gitlab-ci",
+                                                          "Makefile makefile", "ci/review.gitlab-ci.yml gitlab-ci",
+                                                          "mk/rules.mk makefile", "package.json package-json",
+                                                          "tools/GNUmakefile makefile", "web/package.json package-json"});
+  // Named, each is read by its name; other YAML is a workflow or action by content.
+  CHECK(found(d, {d.path() + "/.gitlab-ci.yml", d.path() + "/web/package.json", d.path() + "/mk/rules.mk",
+                  d.path() + "/ci/deploy.yml"}) ==
+        std::vector<std::string>{".gitlab-ci.yml gitlab-ci", "web/package.json package-json", "mk/rules.mk makefile",
+                                 "ci/deploy.yml yaml"});
+}
+
+TEST_CASE("npm, yarn, pnpm and make in a script link the package.json or Makefile they read", "[discover][sources]") {
+  TempDir d;
+  d.write(".github/workflows/d.yml",
+          "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
+          "      - run: npm run stop\n"
+          "      - run: make -C web deploy\n"
+          "      - run: yarn --cwd api restart\n");
+  d.write("package.json", "{\"scripts\": {\"stop\": \"pm2 delete all\"}}\n");
+  d.write("web/Makefile", "deploy:\n\tpm2 kill\n");
+  d.write("api/package.json", "{\"scripts\": {\"restart\": \"pm2 restart all\"}}\n");
+  d.write("other/package.json", "{\"scripts\": {\"stop\": \"pm2 delete all\"}}\n");  // nothing runs it
+  std::vector<FileError> errors;
+  std::vector<InputFile> in = discover({d.path() + "/.github/workflows/d.yml"}, errors);
+  std::vector<FileReport> reports = lint_with_references(in, LintOptions{});
+  std::vector<std::string> got;
+  for (const FileReport& r : reports) {
+    for (const LintFinding& f : r.findings) got.push_back(r.path.substr(d.path().size() + 1) + ":" + f.rule);
+  }
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<std::string>{"api/package.json:target-all", "package.json:target-all",
+                                        "web/Makefile:daemon-teardown"});
 }

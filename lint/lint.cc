@@ -17,6 +17,7 @@
 #include <pthread.h>
 
 #include "shell_analysis.h"
+#include "sources.h"
 #include "workflow.h"
 
 namespace pm2guard::lint {
@@ -204,18 +205,9 @@ FileReport lint_source_in(SourceFile source, InputKind kind, const LintOptions& 
   report.path = source.path;
   std::vector<LintFinding> raw;
   Collector sink(raw, &report.script_references);
-  if (kind == InputKind::Shell) {
-    ScriptUnit unit;
-    unit.text = MappedText::verbatim(source.text, 0);
-    unit.origin = ScriptOrigin::ShellFile;
-    unit.label = source.path;
-    analyse_script(source, unit, sink);
-  } else {
-    YamlKind yk = kind == InputKind::Workflow ? YamlKind::Workflow
-                  : kind == InputKind::Action ? YamlKind::Action
-                                              : YamlKind::Auto;
+  {
     // The scripts are analysed as they are extracted, a batch at a time.
-    ExtractResult ex = extract_scripts(source, yk, [&](std::vector<ScriptUnit>& units) {
+    ExtractResult ex = source_kind(kind).extract(source, [&](std::vector<ScriptUnit>& units) {
       if (!pool) {
         for (const ScriptUnit& unit : units) analyse_script(source, unit, sink);
         return;
@@ -389,13 +381,19 @@ fs::path checkout_root(const fs::path& file) {
   return file.parent_path();
 }
 
-bool looks_like_shell(const fs::path& p) {
-  std::string ext = p.extension().string();
-  if (ext == ".sh" || ext == ".bash") return true;
+// The kind of a file a script runs or reads: a shell script by its name or
+// shebang, a package.json or Makefile by its name; nothing else is linted
+// from a reference.
+std::optional<InputKind> referenced_kind(const fs::path& p) {
+  for (const SourceKind& k : source_kinds()) {
+    if ((k.kind == InputKind::Shell || k.kind == InputKind::PackageJson || k.kind == InputKind::Makefile) && k.named(p))
+      return k.kind;
+  }
   // Read as read_source reads: never a blocking open of a FIFO.
   std::string first = read_prefix(p.string(), 256).value_or("");
   first.resize(std::min(first.size(), first.find('\n')));
-  return has_shell_shebang(first);
+  if (has_shell_shebang(first)) return InputKind::Shell;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -423,10 +421,11 @@ std::vector<InputFile> referenced_scripts(const std::vector<FileReport>& reports
         fs::path canonical = fs::weakly_canonical(candidate, ec);
         std::string key = ec ? candidate.string() : canonical.string();
         if (seen.count(key)) break;
-        if (!looks_like_shell(candidate)) break;
+        std::optional<InputKind> kind = referenced_kind(candidate);
+        if (!kind) break;
         seen.insert(key);
         roots[candidate.string()] = root.string();  // it runs in the same checkout
-        out.push_back(InputFile{candidate.string(), InputKind::Shell});
+        out.push_back(InputFile{candidate.string(), *kind});
         break;
       }
     }

@@ -259,7 +259,7 @@ std::vector<uint32_t> Document::truncated_merges() const {
   return out;
 }
 
-Document Document::parse(const SourceFile& file) {
+Document Document::parse(const SourceFile& file, unsigned skip) {
   Document doc;
   doc.tree_ = std::make_unique<TreeBuilder>(file.text);
   TreeBuilder& tree = *doc.tree_;
@@ -267,6 +267,10 @@ Document Document::parse(const SourceFile& file) {
   std::istream in(&buf);
   try {
     YAML::Parser parser(in);
+    for (unsigned i = 0; i < skip; ++i) {
+      DocumentStart skipped;
+      if (!parser.HandleNextDocument(skipped)) break;
+    }
     parser.HandleNextDocument(tree);
     // Whatever follows the first document is a second one (or a syntax
     // error, reported as such): never dropped unseen.

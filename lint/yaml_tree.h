@@ -69,8 +69,9 @@ class TreeBuilder;
 /// followed it.
 class Document {
  public:
-  /// Parses the first document of `file`; never throws for bad YAML.
-  static Document parse(const SourceFile& file);
+  /// Parses the first document of `file` (the one after `skip` others);
+  /// never throws for bad YAML.
+  static Document parse(const SourceFile& file, unsigned skip = 0);
   Document(Document&&) noexcept;
   Document& operator=(Document&&) noexcept;
   ~Document();
@@ -80,8 +81,8 @@ class Document {
   /// "invalid YAML: ..." at its position, when the file is not valid YAML;
   /// the tree then holds what was read before the error.
   std::optional<FileError> error;
-  /// File offset where a second document starts (or where the parser
-  /// found one), when there is one.
+  /// File offset where a document after the one read starts (or where the
+  /// parser found one), when there is one.
   std::optional<uint32_t> second_document;
   /// File offsets of the mappings whose merge sources were cut at
   /// kMaxMergeSources (known once they have been read).

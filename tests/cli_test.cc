@@ -192,7 +192,7 @@ TEST_CASE("bad input: each problem named with its position, the other files stil
     std::string txt = d.write("notes.txt", "pm2 delete all\n");
     RunResult r = pm2guard_cmd({"lint", txt});
     CHECK(r.code == 2);
-    CHECK(contains(r.out, txt + ": error: not a workflow, composite action or shell script"));
+    CHECK(contains(r.out, txt + ": error: not a file pm2guard reads"));
   }
 }
 

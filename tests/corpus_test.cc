@@ -3,6 +3,7 @@
 // missing one, and nothing at all in files without annotations.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -51,8 +52,14 @@ std::map<uint32_t, std::multiset<std::string>> expectations(const std::string& p
     std::stringstream ss(list);
     std::string id;
     while (std::getline(ss, id, ',')) {
+      // A rule id is lower-case letters, digits and dashes: whatever closes
+      // the comment's container (a JSON string's quote) is not part of it.
       id.erase(0, id.find_first_not_of(" \t\r"));
-      id.erase(id.find_last_not_of(" \t\r") + 1);
+      size_t end = 0;
+      while (end < id.size() && (std::islower(static_cast<unsigned char>(id[end])) ||
+                                 std::isdigit(static_cast<unsigned char>(id[end])) || id[end] == '-'))
+        ++end;
+      id.resize(end);
       if (!id.empty()) out[n].insert(id);
     }
   }
@@ -99,6 +106,7 @@ TEST_CASE("the corpus covers every rule and every forge", "[corpus]") {
   std::set<std::string> seen;
   std::vector<InputFile> inputs = corpus_inputs();
   bool gitea = false, forgejo = false, github = false, action = false, script = false;
+  std::set<InputKind> kinds;
   for (const InputFile& in : inputs) {
     for (const auto& [line, ids] : expectations(in.path)) seen.insert(ids.begin(), ids.end());
     gitea = gitea || in.path.find(".gitea/workflows") != std::string::npos;
@@ -106,6 +114,12 @@ TEST_CASE("the corpus covers every rule and every forge", "[corpus]") {
     github = github || in.path.find(".github/workflows") != std::string::npos;
     action = action || in.kind == InputKind::Action;
     script = script || in.kind == InputKind::Shell;
+    if (!expectations(in.path).empty()) kinds.insert(in.kind);
+  }
+  // Every source kind found by a directory search has a file with findings.
+  for (InputKind k : {InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi}) {
+    INFO("source kind " << static_cast<int>(k));
+    CHECK(kinds.count(k) == 1);
   }
   for (const Rule* r : all_rules()) {
     if (r->front == RuleFront::Shim) continue;  // needs a live daemon: the shim's tests cover it

@@ -565,6 +565,10 @@ class Analyser {
   Stream visit_command(const Parse& p, TSNode n, const Stream& in, const Ctx& ctx, const Redirects&);
   bool is_pm2_word(const EvalWord& w) const;
   void reference_script(const EvalWord& w, const Ctx& ctx);
+  /// `npm run X`, `yarn X`, `pnpm X`, `make T` (and `make -C DIR`, `npm
+  /// --prefix DIR`): the package.json or Makefile they read, referenced as
+  /// a script is, so that it is linted too.
+  void reference_runner_file(const std::string& name, const std::vector<EvalWord>& argv, const Ctx& ctx);
   Stream dispatch(const Parse& p, std::vector<EvalWord> argv, const Stream& in, const Ctx& ctx, int hops);
   void interpreter_strings(const std::vector<EvalWord>& argv, const Stream& in, const Ctx& ctx);
   Stream builtin_or_stage(const Parse& p, const std::vector<EvalWord>& argv, const Stream& in, const Ctx& ctx);

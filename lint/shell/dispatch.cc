@@ -102,6 +102,34 @@ void Analyser::reference_script(const EvalWord& w, const Ctx& ctx) {
   sink_.script_reference(path);
 }
 
+void Analyser::reference_runner_file(const std::string& name, const std::vector<EvalWord>& argv, const Ctx& ctx) {
+  if (ctx.remote || suppress_) return;
+  std::string file;
+  if (name == "npm" || name == "yarn" || name == "pnpm" || name == "bun") file = "package.json";
+  if (name == "make" || name == "gmake") file = "Makefile";
+  if (file.empty()) return;
+  // The directory it reads the file in: `make -C DIR`, `npm --prefix DIR`,
+  // `yarn --cwd DIR`, `pnpm -C DIR` / `--dir DIR`.
+  std::string dir;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const EvalWord& a = argv[i];
+    if (!a.literal) continue;
+    bool takes_dir = a.value == "-C" || a.value == "--directory" || a.value == "--prefix" || a.value == "--cwd" ||
+                     a.value == "--dir";
+    if (takes_dir && i + 1 < argv.size()) {
+      if (!argv[i + 1].literal) return;  // a directory known at run time
+      dir = argv[i + 1].value;
+      break;
+    }
+    for (std::string_view opt : {"--prefix=", "--cwd=", "--dir=", "--directory="}) {
+      if (a.value.rfind(opt, 0) == 0) dir = a.value.substr(opt.size());
+    }
+  }
+  if (!dir.empty() && (dir[0] == '/' || dir[0] == '~')) return;
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  sink_.script_reference(dir.empty() || dir == "." ? file : dir + "/" + file);
+}
+
 namespace {
 
 // xargs' reading of its input: blank-separated items, '...' and "..."
@@ -255,6 +283,7 @@ Stream Analyser::dispatch(const Parse& p, std::vector<EvalWord> argv, const Stre
     }
     return {};
   }
+  reference_runner_file(name, argv, ctx);
   // A script this one wrote earlier, run by its path (`./deploy.sh`).
   if (cmd.value.find('/') != std::string::npos) {
     auto ft = file_texts_.find(name);

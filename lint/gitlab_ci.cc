@@ -1,0 +1,192 @@
+#include "gitlab_ci.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "yaml_tree.h"
+
+namespace pm2guard::lint {
+
+namespace {
+
+using yaml::as;
+using yaml::Entry;
+using yaml::file_offset;
+using yaml::for_each_entry;
+using yaml::get;
+using yaml::Node;
+
+// Top-level keys that are not jobs (GitLab's global keywords).
+constexpr std::array<std::string_view, 12> kGlobalKeys = {
+    "default", "include", "stages", "variables", "workflow", "image",
+    "services", "cache", "before_script", "after_script", "types", "spec"};
+
+bool is_global_key(std::string_view k) {
+  return std::find(kGlobalKeys.begin(), kGlobalKeys.end(), k) != kGlobalKeys.end();
+}
+
+// GitLab follows `extends:` at most this deep.
+constexpr int kMaxExtendsDepth = 11;
+// A nested list of script lines is flattened at most this deep.
+constexpr int kMaxScriptNesting = 10;
+
+// A `variables:` mapping's constants over `env`: `NAME: value` or `NAME:
+// {value: ..., description: ...}`. A value that expands a variable is only
+// known at run time.
+void apply_variables(EnvMap& env, const Node* vars) {
+  for_each_entry(as(vars, Node::Kind::Mapping), [&](const Node* k, const Node* v) {
+    if (!k->is(Node::Kind::Scalar)) return;
+    if (v->is(Node::Kind::Mapping)) v = get(v, "value");
+    if (!v || v->is(Node::Kind::Null)) {
+      env.set(std::string(k->value), EnvValue{"", true});
+    } else if (v->is(Node::Kind::Scalar)) {
+      env.set(std::string(k->value), EnvValue{std::string(v->value), v->value.find('$') == std::string_view::npos});
+    } else {
+      env.set(std::string(k->value), EnvValue{"", false});
+    }
+  });
+}
+
+class Reader {
+ public:
+  Reader(const SourceFile& file, ExtractResult& result, const ScriptBatchFn& on_batch)
+      : file_(file), result_(result), on_batch_(on_batch) {}
+
+  void read(const Node* root) {
+    root_ = root;
+    EnvMap global;
+    apply_variables(global, get(root, "variables"));
+    global_ = Env(std::move(global));
+    // Legacy top-level before_script/after_script and `default:`'s.
+    for (std::string_view key : {"before_script", "after_script"}) script(root, key, global_, std::string(key));
+    if (const Node* def = as(get(root, "default"), Node::Kind::Mapping)) {
+      for (std::string_view key : {"before_script", "after_script"})
+        script(def, key, global_, fmt::format("default.{}", key));
+    }
+    for (size_t i = 0; i < root->pair_count(); ++i) {
+      const Node* id = root->key(i);
+      const Node* job = root->val(i);
+      if (!id->is(Node::Kind::Scalar) || yaml::is_merge_key(id) || is_global_key(id->value)) continue;
+      if (!job->is(Node::Kind::Mapping)) continue;
+      Env env = global_.with(job_variables(job));
+      for (std::string_view key : {"before_script", "script", "after_script"})
+        script(job, key, env, fmt::format("{}.{}", id->value, key));
+    }
+    flush(1);
+  }
+
+ private:
+  // The variables of a job and of the jobs it extends, the job's own
+  // winning, then the nearest template's.
+  EnvMap job_variables(const Node* job) {
+    std::vector<const Node*> chain;  // the job first, then what it extends, breadth first
+    chain.push_back(job);
+    for (size_t at = 0; at < chain.size() && chain.size() <= static_cast<size_t>(kMaxExtendsDepth) * 4; ++at) {
+      const Node* ext = get(chain[at], "extends");
+      std::vector<std::string_view> names;
+      if (auto s = yaml::scalar(ext)) names.push_back(*s);
+      if (const Node* list = as(ext, Node::Kind::Sequence))
+        for (const Node* n : list->items())
+          if (auto s = yaml::scalar(n)) names.push_back(*s);
+      for (std::string_view name : names) {
+        const Node* base = as(get(root_, name), Node::Kind::Mapping);
+        if (base && std::find(chain.begin(), chain.end(), base) == chain.end()) chain.push_back(base);
+      }
+    }
+    EnvMap vars;
+    // Applied farthest first so that the nearest (the job itself) wins.
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) apply_variables(vars, get(*it, "variables"));
+    return vars;
+  }
+
+  void script(const Node* holder, std::string_view key, const Env& env, std::string label) {
+    Entry e = yaml::find(holder, key);
+    if (!e.key || !e.value) return;
+    ScriptUnit unit;
+    unit.anchor = file_offset(e.key);
+    unit.shell = "bash";
+    unit.origin = ScriptOrigin::RunStep;
+    unit.env = env;
+    unit.expression_env = env;
+    unit.label = std::move(label);
+    if (e.value->is(Node::Kind::Scalar)) {
+      unit.text = yaml::scalar_text(file_, e);
+    } else if (e.value->is(Node::Kind::Sequence) && !e.value->reference) {
+      lines(unit.text, e.value, 0);
+    } else {
+      return;  // null, a mapping (not a script), or a !reference: linted where it is written
+    }
+    if (unit.text.empty()) return;
+    result_.scripts.push_back(std::move(unit));
+    flush(kScriptBatch);
+  }
+
+  // The lines of a script list, one per item, nested lists flattened.
+  void lines(MappedText& out, const Node* list, int depth) {
+    for (const Node* item : list->items()) {
+      if (item->is(Node::Kind::Scalar)) {
+        out.append(yaml::item_text(file_, item, list));
+        out.append('\n', file_offset(item) + static_cast<uint32_t>(item->value.size()));
+      } else if (item->is(Node::Kind::Sequence) && !item->reference) {
+        if (depth + 1 >= kMaxScriptNesting) {
+          result_.limits.push_back({file_offset(item),
+                                    fmt::format("analysis limit reached: script lists nested more than {} deep "
+                                                "(GitLab rejects them); the lines inside are not read",
+                                                kMaxScriptNesting)});
+          continue;
+        }
+        lines(out, item, depth + 1);
+      }
+    }
+  }
+
+  void flush(size_t at_least) {
+    if (on_batch_ && result_.scripts.size() >= at_least) {
+      on_batch_(result_.scripts);
+      result_.scripts.clear();
+    }
+  }
+
+  const SourceFile& file_;
+  ExtractResult& result_;
+  const ScriptBatchFn& on_batch_;
+  const Node* root_ = nullptr;
+  Env global_;
+};
+
+}  // namespace
+
+ExtractResult read_gitlab_ci(const SourceFile& file, const ScriptBatchFn& on_batch) {
+  ExtractResult result;
+  yaml::Document doc = yaml::Document::parse(file);
+  // A file that starts with a `spec:` header (component inputs) holds its
+  // configuration in the document after `---`.
+  const Node* first = doc.root();
+  if (first && first->is(Node::Kind::Mapping) && first->pair_count() == 1 && yaml::scalar(first->key(0)) == "spec" &&
+      doc.second_document && !doc.error) {
+    doc = yaml::Document::parse(file, 1);
+  }
+  result.error = doc.error;
+  const Node* root = doc.root();
+  if (root && root->is(Node::Kind::Mapping)) {
+    Reader(file, result, on_batch).read(root);
+  } else if (!result.error) {
+    std::string what = !root || root->is(Node::Kind::Null) ? "empty document"
+                       : root->is(Node::Kind::Sequence)   ? "the document is a list"
+                                                          : "the document is a single value";
+    result.error = FileError{file.path, 1, 1, what + ": a GitLab CI file is a mapping of jobs and global keys"};
+  }
+  for (uint32_t offset : doc.truncated_merges()) result.limits.push_back({offset, yaml::merge_limit_message()});
+  if (doc.second_document && !result.error) {
+    auto [line, col] = file.line_char_col(*doc.second_document);
+    result.error = FileError{file.path, line, col,
+                             "another YAML document starts here: a GitLab CI file holds one configuration "
+                             "document (after an optional `spec:` header); only the first is linted"};
+  }
+  return result;
+}
+
+}  // namespace pm2guard::lint
