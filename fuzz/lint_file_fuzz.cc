@@ -85,10 +85,10 @@ constexpr size_t kLintStack = size_t{64} << 20;
 // first four keep their selector).
 const char* const kDefaultPath[] = {".github/workflows/deploy.yml", "actions/deploy/action.yml", "scripts/deploy.sh",
                                     "ci/pipeline.yaml", "package.json", "Makefile", ".gitlab-ci.yml",
-                                    ".gitea/workflows/deploy.yml"};
+                                    ".drone.yml"};
 constexpr InputKind kKinds[] = {InputKind::Workflow, InputKind::Action,      InputKind::Shell,    InputKind::Yaml,
-                                InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::Workflow};
-const char* const kKindName[] = {"workflow", "action", "shell", "yaml", "package-json", "makefile", "gitlab-ci", "workflow"};
+                                InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::WoodpeckerDrone};
+const char* const kKindName[] = {"workflow", "action", "shell", "yaml", "package-json", "makefile", "gitlab-ci", "woodpecker-drone"};
 
 // --- An independent UTF-8 decoder (the oracle does not reuse the code under
 // test): strict, as RFC 3629 (no overlong forms, no surrogates, nothing

@@ -186,7 +186,7 @@ def shim_verdict_seeds():
 # Selector bits (see lint_file_fuzz.cc).
 K_WORKFLOW, K_ACTION, K_SHELL, K_YAML = 0, 1, 2, 3
 # Bit 4 selects the kinds added later: 0x10 | 0..3.
-K_PACKAGE_JSON, K_MAKEFILE, K_GITLAB = 0x10, 0x11, 0x12
+K_PACKAGE_JSON, K_MAKEFILE, K_GITLAB, K_WOODPECKER = 0x10, 0x11, 0x12, 0x13
 RAW = 0x04
 NAMED = 0x08
 
@@ -216,6 +216,9 @@ def corpus_kind(rel):
         return K_MAKEFILE
     if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
         return K_GITLAB
+    if name in (".woodpecker.yml", ".woodpecker.yaml", ".drone.yml", ".drone.yaml") or \
+            (name.endswith((".yml", ".yaml")) and "woodpecker" in parts[:-1] and ".woodpecker" in parts):
+        return K_WOODPECKER
     return None
 
 
@@ -265,7 +268,7 @@ def lint_file_seeds():
             with open(full, "rb") as fh:
                 text = fh.read()
             prefix = {K_WORKFLOW: "workflow", K_ACTION: "action", K_SHELL: "shell", K_PACKAGE_JSON: "npm",
-                      K_MAKEFILE: "make", K_GITLAB: "gitlab"}[kind]
+                      K_MAKEFILE: "make", K_GITLAB: "gitlab", K_WOODPECKER: "woodpecker"}[kind]
             seeds[seed_name(prefix, rel)] = lint_frame(kind, text)
             if kind in (K_WORKFLOW, K_ACTION):  # a YAML file named on the command line: kind from content
                 seeds[seed_name("yaml", rel)] = lint_frame(K_YAML, text)

@@ -18,6 +18,7 @@ enum class InputKind {
   PackageJson,  ///< package.json: npm scripts
   Makefile,     ///< Makefile, GNUmakefile, makefile, *.mk
   GitlabCi,     ///< .gitlab-ci.yml and the files it includes by name
+  WoodpeckerDrone,  ///< .woodpecker.yml, .woodpecker/*.yml, .drone.yml
 };
 
 struct InputFile {

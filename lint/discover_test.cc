@@ -35,6 +35,7 @@ std::vector<std::string> found(const TempDir& d, const std::vector<std::string>&
                        : f.kind == InputKind::PackageJson ? "package-json"
                        : f.kind == InputKind::Makefile    ? "makefile"
                        : f.kind == InputKind::GitlabCi    ? "gitlab-ci"
+                       : f.kind == InputKind::WoodpeckerDrone ? "woodpecker-drone"
                                                           : "yaml";
     out.push_back(rel + " " + kind);
   }
@@ -220,7 +221,12 @@ TEST_CASE("a directory search finds package.json, Makefiles and GitLab CI files 
   d.write("Makefile.in", "all:\n");
   d.write("docs/gitlab-ci.md", "script: pm2 kill\n");
   d.write("ci/deploy.yml", "job:\n  script: true\n");
-  CHECK(found(d, {d.path()}) == std::vector<std::string>{".gitlab-ci.yml gitlab-ci", ".gitlab/ci/deploy.yml gitlab-ci",
+  d.write(".drone.yml", "steps: []\n");
+  d.write(".woodpecker/deploy.yaml", "steps: []\n");
+  d.write(".woodpecker.yml.orig", "steps: []\n");
+  CHECK(found(d, {d.path()}) == std::vector<std::string>{".drone.yml woodpecker-drone", ".gitlab-ci.yml gitlab-ci",
+                                                          ".gitlab/ci/deploy.yml gitlab-ci",
+                                                          ".woodpecker/deploy.yaml woodpecker-drone",
                                                           "Makefile makefile", "ci/review.gitlab-ci.yml gitlab-ci",
                                                           "mk/rules.mk makefile", "package.json package-json",
                                                           "tools/GNUmakefile makefile", "web/package.json package-json"});

@@ -115,32 +115,15 @@ class Reader {
     if (e.value->is(Node::Kind::Scalar)) {
       unit.text = yaml::scalar_text(file_, e);
     } else if (e.value->is(Node::Kind::Sequence) && !e.value->reference) {
-      lines(unit.text, e.value, 0);
+      std::vector<std::pair<uint32_t, std::string>> limits;
+      yaml::append_lines(file_, e.value, unit.text, limits, kMaxScriptNesting);
+      for (auto& [offset, message] : limits) result_.limits.push_back({offset, std::move(message)});
     } else {
       return;  // null, a mapping (not a script), or a !reference: linted where it is written
     }
     if (unit.text.empty()) return;
     result_.scripts.push_back(std::move(unit));
     flush(kScriptBatch);
-  }
-
-  // The lines of a script list, one per item, nested lists flattened.
-  void lines(MappedText& out, const Node* list, int depth) {
-    for (const Node* item : list->items()) {
-      if (item->is(Node::Kind::Scalar)) {
-        out.append(yaml::item_text(file_, item, list));
-        out.append('\n', file_offset(item) + static_cast<uint32_t>(item->value.size()));
-      } else if (item->is(Node::Kind::Sequence) && !item->reference) {
-        if (depth + 1 >= kMaxScriptNesting) {
-          result_.limits.push_back({file_offset(item),
-                                    fmt::format("analysis limit reached: script lists nested more than {} deep "
-                                                "(GitLab rejects them); the lines inside are not read",
-                                                kMaxScriptNesting)});
-          continue;
-        }
-        lines(out, item, depth + 1);
-      }
-    }
   }
 
   void flush(size_t at_least) {

@@ -5,6 +5,7 @@
 #include "gitlab_ci.h"
 #include "makefile.h"
 #include "package_json.h"
+#include "woodpecker_drone.h"
 
 namespace pm2guard::lint {
 
@@ -113,11 +114,21 @@ bool gitlab_found(const fs::path& p) {
   return dir.filename() == ".gitlab-ci" || (dir.filename() == "ci" && dir.parent_path().filename() == ".gitlab");
 }
 
+// --- Woodpecker and Drone (woodpecker_drone.cc) ---
+
+bool woodpecker_drone_found(const fs::path& p) {
+  std::string n = name_of(p);
+  if (n == ".woodpecker.yml" || n == ".woodpecker.yaml" || n == ".drone.yml" || n == ".drone.yaml") return true;
+  return is_yaml_name(n) && p.parent_path().filename() == ".woodpecker";
+}
+
 const std::vector<SourceKind> kKinds = {
     {InputKind::Workflow, "github-workflow", "a GitHub, Gitea or Forgejo workflow", workflow_found, workflow_found,
      workflow_extract},
     {InputKind::Action, "composite-action", "a composite action", action_named, action_named, action_extract},
     {InputKind::GitlabCi, "gitlab-ci", "a GitLab CI file", gitlab_found, gitlab_found, read_gitlab_ci},
+    {InputKind::WoodpeckerDrone, "woodpecker-drone", "a Woodpecker or Drone pipeline", woodpecker_drone_found,
+     woodpecker_drone_found, read_woodpecker_drone},
     {InputKind::PackageJson, "package-json", "a package.json (npm scripts)", package_json_named, package_json_named,
      package_json_extract},
     {InputKind::Makefile, "makefile", "a Makefile", makefile_named, makefile_named, makefile_extract},

@@ -10,6 +10,7 @@
 #include <deque>
 #include <istream>
 #include <streambuf>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -297,6 +298,57 @@ Document Document::parse(const SourceFile& file, unsigned skip) {
   return doc;
 }
 
+std::vector<Document> Document::parse_all(const SourceFile& file, size_t max, std::optional<uint32_t>& more_at) {
+  std::vector<Document> docs;
+  more_at.reset();
+  TextStreamBuf buf(file.text);
+  std::istream in(&buf);
+  auto error_of = [&](const YAML::Exception& e) {
+    FileError err{file.path, 1, 1, "invalid YAML: " + e.msg};
+    if (e.mark.pos >= 0) {
+      std::tie(err.line, err.col) = file.line_char_col(static_cast<uint32_t>(e.mark.pos));
+    } else if (e.mark.line >= 0) {
+      err.line = static_cast<uint32_t>(e.mark.line) + 1;
+      err.col = static_cast<uint32_t>(std::max(e.mark.column, 0)) + 1;
+    }
+    return err;
+  };
+  try {
+    YAML::Parser parser(in);
+    for (;;) {
+      if (docs.size() == max) {
+        DocumentStart next;
+        try {
+          parser.HandleNextDocument(next);
+        } catch (const YAML::Exception&) {
+          next.mark = YAML::Mark();
+        }
+        if (next.mark) more_at = next.mark->pos > 0 ? static_cast<uint32_t>(next.mark->pos) : 0;
+        break;
+      }
+      Document doc;
+      doc.tree_ = std::make_unique<TreeBuilder>(file.text);
+      bool got = false;
+      try {
+        got = parser.HandleNextDocument(*doc.tree_);
+      } catch (const YAML::Exception& e) {
+        doc.error = error_of(e);
+        doc.tree_->finish();
+        docs.push_back(std::move(doc));
+        break;
+      }
+      doc.tree_->finish();
+      if (!got) break;
+      docs.push_back(std::move(doc));
+    }
+  } catch (const YAML::Exception& e) {
+    Document doc;
+    doc.error = error_of(e);
+    docs.push_back(std::move(doc));
+  }
+  return docs;
+}
+
 Entry find(const Node* m, std::string_view key, bool ci) {
   auto all = find_all(m, key, ci);
   return all.empty() ? Entry{} : all.front();
@@ -309,6 +361,34 @@ MappedText scalar_text(const SourceFile& file, const Entry& e) {
 
 MappedText item_text(const SourceFile& file, const Node* item, const Node* sequence) {
   return map_scalar(file.text, mark_of(item), item->value, file_offset(item), sequence ? sequence->column : -1);
+}
+
+void append_lines(const SourceFile& file, const Node* list, MappedText& out,
+                  std::vector<std::pair<uint32_t, std::string>>& limits, int max_depth) {
+  // An explicit stack: (list, next item), so that any nesting costs no
+  // recursion.
+  std::vector<std::pair<const Node*, size_t>> stack{{list, 0}};
+  while (!stack.empty()) {
+    auto& [l, i] = stack.back();
+    if (i >= l->count) {
+      stack.pop_back();
+      continue;
+    }
+    const Node* item = l->items()[i++];
+    if (item->is(Node::Kind::Scalar)) {
+      out.append(item_text(file, item, l));
+      out.append('\n', file_offset(item) + static_cast<uint32_t>(item->value.size()));
+    } else if (item->is(Node::Kind::Sequence) && !item->reference) {
+      if (static_cast<int>(stack.size()) >= max_depth) {
+        limits.push_back({file_offset(item), fmt::format("analysis limit reached: command lists nested more than {} "
+                                                         "deep; the lines inside are not read",
+                                                         max_depth)});
+        continue;
+      }
+      const Node* inner = item;
+      stack.push_back({inner, 0});
+    }
+  }
 }
 
 std::string merge_limit_message() {

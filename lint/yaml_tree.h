@@ -72,6 +72,11 @@ class Document {
   /// Parses the first document of `file` (the one after `skip` others);
   /// never throws for bad YAML.
   static Document parse(const SourceFile& file, unsigned skip = 0);
+  /// Every document of `file`, at most `max` of them, in one pass (a Drone
+  /// file holds one pipeline per document). An error ends the list: the
+  /// last document then has it. `more_at` is set, to where the next
+  /// document starts, when documents are left past `max`.
+  static std::vector<Document> parse_all(const SourceFile& file, size_t max, std::optional<uint32_t>& more_at);
   Document(Document&&) noexcept;
   Document& operator=(Document&&) noexcept;
   ~Document();
@@ -141,6 +146,13 @@ MappedText scalar_text(const SourceFile& file, const Entry& e);
 /// The same for a scalar item of a sequence, whose parent indentation is
 /// the sequence's column.
 MappedText item_text(const SourceFile& file, const Node* item, const Node* sequence);
+
+/// Appends the lines of a CI system's command list to `out`, one scalar
+/// item a line, nested lists flattened (at most `max_depth` deep, deeper
+/// ones reported in `limits` as offset and message); items tagged
+/// `!reference` and mappings (a Bitbucket `pipe:`) are left out.
+void append_lines(const SourceFile& file, const Node* list, MappedText& out,
+                  std::vector<std::pair<uint32_t, std::string>>& limits, int max_depth = 10);
 
 /// The message every YAML source gives a truncated merge.
 std::string merge_limit_message();
