@@ -24,7 +24,10 @@
 //             a file discovery could not use ("not a regular file: a FIFO"):
 //             file names are text the reports show too. Otherwise a fixed
 //             path of the kind's usual form.
-//   bits 4-7  unused.
+//   bits 4-5  more kinds: with bits 0-1 they make a number (bits 4-5 as
+//             its bits 2-3), modulo 10: 4 package.json, 5 a Makefile, 6
+//             GitLab CI, 7 Woodpecker/Drone, 8 Bitbucket, 9 CircleCI.
+//   bits 6-7  unused.
 //
 // The invariants (checked with __builtin_trap, so any violation is a crash
 // libFuzzer reports and the replay test fails on), besides "no crash, no
@@ -81,14 +84,17 @@ namespace {
 
 constexpr size_t kLintStack = size_t{64} << 20;
 
-// Selected by bits 0, 1 and 4 of the first byte (bit 4 added later: the
-// first four keep their selector).
+// Selected by bits 0, 1, 4 and 5 of the first byte, modulo the number of
+// kinds (bits 4 and 5 were added later: the first four keep their
+// selector).
 const char* const kDefaultPath[] = {".github/workflows/deploy.yml", "actions/deploy/action.yml", "scripts/deploy.sh",
                                     "ci/pipeline.yaml", "package.json", "Makefile", ".gitlab-ci.yml",
-                                    ".drone.yml"};
+                                    ".drone.yml", "bitbucket-pipelines.yml", ".circleci/config.yml"};
 constexpr InputKind kKinds[] = {InputKind::Workflow, InputKind::Action,      InputKind::Shell,    InputKind::Yaml,
-                                InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::WoodpeckerDrone};
-const char* const kKindName[] = {"workflow", "action", "shell", "yaml", "package-json", "makefile", "gitlab-ci", "woodpecker-drone"};
+                                InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::WoodpeckerDrone,
+                                InputKind::Bitbucket,   InputKind::CircleCi};
+const char* const kKindName[] = {"workflow", "action", "shell", "yaml", "package-json", "makefile", "gitlab-ci", "woodpecker-drone",
+                                "bitbucket", "circleci"};
 
 // --- An independent UTF-8 decoder (the oracle does not reuse the code under
 // test): strict, as RFC 3629 (no overlong forms, no surrogates, nothing
@@ -374,7 +380,7 @@ FileReport lint_on_worker(Job& job) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const uint8_t sel = data[0];
-  const unsigned k = (sel & 3) | ((sel & 0x10) >> 2);
+  const unsigned k = ((sel & 3) | ((sel & 0x30) >> 2)) % (sizeof kKinds / sizeof kKinds[0]);
   const bool raw = (sel & 0x04) != 0;
   const bool named = (sel & 0x08) != 0;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);

@@ -187,6 +187,7 @@ def shim_verdict_seeds():
 K_WORKFLOW, K_ACTION, K_SHELL, K_YAML = 0, 1, 2, 3
 # Bit 4 selects the kinds added later: 0x10 | 0..3.
 K_PACKAGE_JSON, K_MAKEFILE, K_GITLAB, K_WOODPECKER = 0x10, 0x11, 0x12, 0x13
+K_BITBUCKET, K_CIRCLECI = 0x20, 0x21  # kinds 8 and 9
 RAW = 0x04
 NAMED = 0x08
 
@@ -219,6 +220,10 @@ def corpus_kind(rel):
     if name in (".woodpecker.yml", ".woodpecker.yaml", ".drone.yml", ".drone.yaml") or \
             (name.endswith((".yml", ".yaml")) and "woodpecker" in parts[:-1] and ".woodpecker" in parts):
         return K_WOODPECKER
+    if name in ("bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"):
+        return K_BITBUCKET
+    if name in ("config.yml", "config.yaml") and len(parts) > 1 and parts[-2] == ".circleci":
+        return K_CIRCLECI
     return None
 
 
@@ -268,7 +273,8 @@ def lint_file_seeds():
             with open(full, "rb") as fh:
                 text = fh.read()
             prefix = {K_WORKFLOW: "workflow", K_ACTION: "action", K_SHELL: "shell", K_PACKAGE_JSON: "npm",
-                      K_MAKEFILE: "make", K_GITLAB: "gitlab", K_WOODPECKER: "woodpecker"}[kind]
+                      K_MAKEFILE: "make", K_GITLAB: "gitlab", K_WOODPECKER: "woodpecker",
+                      K_BITBUCKET: "bitbucket", K_CIRCLECI: "circleci"}[kind]
             seeds[seed_name(prefix, rel)] = lint_frame(kind, text)
             if kind in (K_WORKFLOW, K_ACTION):  # a YAML file named on the command line: kind from content
                 seeds[seed_name("yaml", rel)] = lint_frame(K_YAML, text)

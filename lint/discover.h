@@ -19,6 +19,8 @@ enum class InputKind {
   Makefile,     ///< Makefile, GNUmakefile, makefile, *.mk
   GitlabCi,     ///< .gitlab-ci.yml and the files it includes by name
   WoodpeckerDrone,  ///< .woodpecker.yml, .woodpecker/*.yml, .drone.yml
+  Bitbucket,        ///< bitbucket-pipelines.yml
+  CircleCi,         ///< .circleci/config.yml
 };
 
 struct InputFile {

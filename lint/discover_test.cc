@@ -36,6 +36,8 @@ std::vector<std::string> found(const TempDir& d, const std::vector<std::string>&
                        : f.kind == InputKind::Makefile    ? "makefile"
                        : f.kind == InputKind::GitlabCi    ? "gitlab-ci"
                        : f.kind == InputKind::WoodpeckerDrone ? "woodpecker-drone"
+                       : f.kind == InputKind::Bitbucket       ? "bitbucket"
+                       : f.kind == InputKind::CircleCi        ? "circleci"
                                                           : "yaml";
     out.push_back(rel + " " + kind);
   }
@@ -224,10 +226,15 @@ TEST_CASE("a directory search finds package.json, Makefiles and GitLab CI files 
   d.write(".drone.yml", "steps: []\n");
   d.write(".woodpecker/deploy.yaml", "steps: []\n");
   d.write(".woodpecker.yml.orig", "steps: []\n");
-  CHECK(found(d, {d.path()}) == std::vector<std::string>{".drone.yml woodpecker-drone", ".gitlab-ci.yml gitlab-ci",
+  d.write(".circleci/config.yml", "jobs: {}\n");
+  d.write("config.yml", "jobs: {}\n");
+  d.write("bitbucket-pipelines.yml", "pipelines: {}\n");
+  CHECK(found(d, {d.path()}) == std::vector<std::string>{".circleci/config.yml circleci", ".drone.yml woodpecker-drone",
+                                                          ".gitlab-ci.yml gitlab-ci",
                                                           ".gitlab/ci/deploy.yml gitlab-ci",
                                                           ".woodpecker/deploy.yaml woodpecker-drone",
-                                                          "Makefile makefile", "ci/review.gitlab-ci.yml gitlab-ci",
+                                                          "Makefile makefile", "bitbucket-pipelines.yml bitbucket",
+                                                          "ci/review.gitlab-ci.yml gitlab-ci",
                                                           "mk/rules.mk makefile", "package.json package-json",
                                                           "tools/GNUmakefile makefile", "web/package.json package-json"});
   // Named, each is read by its name; other YAML is a workflow or action by content.

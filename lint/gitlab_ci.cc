@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "ci_yaml.h"
 #include "yaml_tree.h"
 
 namespace pm2guard::lint {
@@ -33,33 +34,14 @@ constexpr int kMaxExtendsDepth = 11;
 // A nested list of script lines is flattened at most this deep.
 constexpr int kMaxScriptNesting = 10;
 
-// A `variables:` mapping's constants over `env`: `NAME: value` or `NAME:
-// {value: ..., description: ...}`. A value that expands a variable is only
-// known at run time.
-void apply_variables(EnvMap& env, const Node* vars) {
-  for_each_entry(as(vars, Node::Kind::Mapping), [&](const Node* k, const Node* v) {
-    if (!k->is(Node::Kind::Scalar)) return;
-    if (v->is(Node::Kind::Mapping)) v = get(v, "value");
-    if (!v || v->is(Node::Kind::Null)) {
-      env.set(std::string(k->value), EnvValue{"", true});
-    } else if (v->is(Node::Kind::Scalar)) {
-      env.set(std::string(k->value), EnvValue{std::string(v->value), v->value.find('$') == std::string_view::npos});
-    } else {
-      env.set(std::string(k->value), EnvValue{"", false});
-    }
-  });
-}
-
 class Reader {
  public:
   Reader(const SourceFile& file, ExtractResult& result, const ScriptBatchFn& on_batch)
-      : file_(file), result_(result), on_batch_(on_batch) {}
+      : file_(file), result_(result), out_(result, on_batch) {}
 
   void read(const Node* root) {
     root_ = root;
-    EnvMap global;
-    apply_variables(global, get(root, "variables"));
-    global_ = Env(std::move(global));
+    global_ = Env(literal_variables(get(root, "variables")));
     // Legacy top-level before_script/after_script and `default:`'s.
     for (std::string_view key : {"before_script", "after_script"}) script(root, key, global_, std::string(key));
     if (const Node* def = as(get(root, "default"), Node::Kind::Mapping)) {
@@ -75,7 +57,7 @@ class Reader {
       for (std::string_view key : {"before_script", "script", "after_script"})
         script(job, key, env, fmt::format("{}.{}", id->value, key));
     }
-    flush(1);
+    out_.finish();
   }
 
  private:
@@ -98,44 +80,25 @@ class Reader {
     }
     EnvMap vars;
     // Applied farthest first so that the nearest (the job itself) wins.
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) apply_variables(vars, get(*it, "variables"));
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      for (const auto& [name, value] : literal_variables(get(*it, "variables"))) vars.set(name, value);
     return vars;
   }
 
   void script(const Node* holder, std::string_view key, const Env& env, std::string label) {
     Entry e = yaml::find(holder, key);
-    if (!e.key || !e.value) return;
-    ScriptUnit unit;
-    unit.anchor = file_offset(e.key);
-    unit.shell = "bash";
-    unit.origin = ScriptOrigin::RunStep;
-    unit.env = env;
-    unit.expression_env = env;
-    unit.label = std::move(label);
-    if (e.value->is(Node::Kind::Scalar)) {
-      unit.text = yaml::scalar_text(file_, e);
-    } else if (e.value->is(Node::Kind::Sequence) && !e.value->reference) {
-      std::vector<std::pair<uint32_t, std::string>> limits;
-      yaml::append_lines(file_, e.value, unit.text, limits, kMaxScriptNesting);
-      for (auto& [offset, message] : limits) result_.limits.push_back({offset, std::move(message)});
-    } else {
-      return;  // null, a mapping (not a script), or a !reference: linted where it is written
-    }
-    if (unit.text.empty()) return;
-    result_.scripts.push_back(std::move(unit));
-    flush(kScriptBatch);
-  }
-
-  void flush(size_t at_least) {
-    if (on_batch_ && result_.scripts.size() >= at_least) {
-      on_batch_(result_.scripts);
-      result_.scripts.clear();
-    }
+    if (e.value && e.value->reference) return;  // a !reference: linted where it is written
+    std::optional<ScriptUnit> unit = command_unit(file_, e, std::move(label), result_.limits, kMaxScriptNesting);
+    if (!unit) return;
+    unit->shell = "bash";
+    unit->env = env;
+    unit->expression_env = env;
+    out_.push(std::move(*unit));
   }
 
   const SourceFile& file_;
   ExtractResult& result_;
-  const ScriptBatchFn& on_batch_;
+  UnitBatches out_;
   const Node* root_ = nullptr;
   Env global_;
 };

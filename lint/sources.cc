@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "bitbucket.h"
+#include "circleci.h"
 #include "gitlab_ci.h"
 #include "makefile.h"
 #include "package_json.h"
@@ -122,6 +124,17 @@ bool woodpecker_drone_found(const fs::path& p) {
   return is_yaml_name(n) && p.parent_path().filename() == ".woodpecker";
 }
 
+// --- Bitbucket (bitbucket.cc), CircleCI (circleci.cc) ---
+
+bool bitbucket_found(const fs::path& p) {
+  std::string n = name_of(p);
+  return n == "bitbucket-pipelines.yml" || n == "bitbucket-pipelines.yaml";
+}
+bool circleci_found(const fs::path& p) {
+  std::string n = name_of(p);
+  return (n == "config.yml" || n == "config.yaml") && p.parent_path().filename() == ".circleci";
+}
+
 const std::vector<SourceKind> kKinds = {
     {InputKind::Workflow, "github-workflow", "a GitHub, Gitea or Forgejo workflow", workflow_found, workflow_found,
      workflow_extract},
@@ -129,6 +142,8 @@ const std::vector<SourceKind> kKinds = {
     {InputKind::GitlabCi, "gitlab-ci", "a GitLab CI file", gitlab_found, gitlab_found, read_gitlab_ci},
     {InputKind::WoodpeckerDrone, "woodpecker-drone", "a Woodpecker or Drone pipeline", woodpecker_drone_found,
      woodpecker_drone_found, read_woodpecker_drone},
+    {InputKind::Bitbucket, "bitbucket", "a Bitbucket Pipelines file", bitbucket_found, bitbucket_found, read_bitbucket},
+    {InputKind::CircleCi, "circleci", "a CircleCI config", circleci_found, circleci_found, read_circleci},
     {InputKind::PackageJson, "package-json", "a package.json (npm scripts)", package_json_named, package_json_named,
      package_json_extract},
     {InputKind::Makefile, "makefile", "a Makefile", makefile_named, makefile_named, makefile_extract},

@@ -3,7 +3,8 @@
 // and the reader that turns it into script units for the one shell
 // analysis. One line of the registry (sources.cc) per kind; the reader of
 // each kind lives in a file of its own (workflow.cc, package_json.cc,
-// makefile.cc, gitlab_ci.cc, woodpecker_drone.cc).
+// makefile.cc, gitlab_ci.cc, woodpecker_drone.cc, bitbucket.cc,
+// circleci.cc).
 #pragma once
 
 #include <filesystem>

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ci_yaml.h"
 #include "yaml_tree.h"
 
 namespace pm2guard::lint {
@@ -21,24 +22,10 @@ using yaml::Node;
 // reported, not read.
 constexpr unsigned kMaxDocuments = 256;
 
-// `environment:` as constants: literal scalars; `from_secret:` and other
-// mappings are known at run time only.
-EnvMap environment(const Node* env) {
-  EnvMap out;
-  for_each_entry(as(env, Node::Kind::Mapping), [&](const Node* k, const Node* v) {
-    if (!k->is(Node::Kind::Scalar)) return;
-    if (v->is(Node::Kind::Scalar))
-      out.set(std::string(k->value), EnvValue{std::string(v->value), v->value.find('$') == std::string_view::npos});
-    else
-      out.set(std::string(k->value), EnvValue{"", false});
-  });
-  return out;
-}
-
 class Reader {
  public:
   Reader(const SourceFile& file, ExtractResult& result, const ScriptBatchFn& on_batch)
-      : file_(file), result_(result), on_batch_(on_batch) {}
+      : file_(file), result_(result), out_(result, on_batch) {}
 
   void read(const Node* root, const std::string& prefix) {
     for (std::string_view key : {"steps", "pipeline"}) {
@@ -53,16 +40,13 @@ class Reader {
         });
       }
     }
-    if (on_batch_ && !result_.scripts.empty()) {
-      on_batch_(result_.scripts);
-      result_.scripts.clear();
-    }
+    out_.finish();
   }
 
  private:
   void step(const Node* s, const std::string& label) {
     if (!as(s, Node::Kind::Mapping)) return;
-    Env env(environment(get(s, "environment")));
+    Env env(literal_variables(get(s, "environment")));
     add(yaml::find(s, "commands"), env, label + ".commands", ScriptOrigin::RunStep, "");
     // The ssh plugin: its script runs on the host it logs in to.
     if (auto image = yaml::scalar(get(s, "image"))) {
@@ -78,33 +62,19 @@ class Reader {
   }
 
   void add(const Entry& e, const Env& env, std::string label, ScriptOrigin origin, std::string action) {
-    if (!e.key || !e.value) return;
-    ScriptUnit unit;
-    unit.anchor = file_offset(e.key);
-    unit.shell = "sh";  // the step's image runs the commands with /bin/sh
-    unit.origin = origin;
-    unit.action = std::move(action);
-    unit.env = env;
-    unit.expression_env = env;
-    unit.label = std::move(label);
-    if (e.value->is(Node::Kind::Scalar)) {
-      unit.text = yaml::scalar_text(file_, e);
-    } else if (e.value->is(Node::Kind::Sequence)) {
-      std::vector<std::pair<uint32_t, std::string>> limits;
-      yaml::append_lines(file_, e.value, unit.text, limits);
-      for (auto& [offset, message] : limits) result_.limits.push_back({offset, std::move(message)});
-    }
-    if (unit.text.empty()) return;
-    result_.scripts.push_back(std::move(unit));
-    if (on_batch_ && result_.scripts.size() >= kScriptBatch) {
-      on_batch_(result_.scripts);
-      result_.scripts.clear();
-    }
+    std::optional<ScriptUnit> unit = command_unit(file_, e, std::move(label), result_.limits);
+    if (!unit) return;
+    unit->shell = "sh";  // the step's image runs the commands with /bin/sh
+    unit->origin = origin;
+    unit->action = std::move(action);
+    unit->env = env;
+    unit->expression_env = env;
+    out_.push(std::move(*unit));
   }
 
   const SourceFile& file_;
   ExtractResult& result_;
-  const ScriptBatchFn& on_batch_;
+  UnitBatches out_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <istream>
 #include <streambuf>
 #include <tuple>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -387,6 +388,41 @@ void append_lines(const SourceFile& file, const Node* list, MappedText& out,
       }
       const Node* inner = item;
       stack.push_back({inner, 0});
+    }
+  }
+}
+
+void for_each_mapping(const Node* root, const std::string& root_label,
+                      const std::function<void(const Node*, const std::string&)>& fn) {
+  if (!root) return;
+  std::unordered_set<const Node*> seen;
+  std::vector<std::pair<const Node*, std::string>> stack{{root, root_label}};
+  // A label stops growing past this length (deep nesting costs no
+  // quadratic memory in labels).
+  constexpr size_t kMaxLabel = 160;
+  auto extend = [&](const std::string& label, const std::string& part) {
+    if (label.size() >= kMaxLabel) return label.back() == '.' ? label : label + "...";
+    return label + part;
+  };
+  while (!stack.empty()) {
+    auto [n, label] = std::move(stack.back());
+    stack.pop_back();
+    if (!seen.insert(n).second) continue;
+    if (n->is(Node::Kind::Mapping)) fn(n, label);
+    // Children pushed last first, so that they are visited in file order.
+    if (n->is(Node::Kind::Mapping)) {
+      for (size_t i = n->pair_count(); i-- > 0;) {
+        const Node* v = n->val(i);
+        if (v->is(Node::Kind::Scalar) || v->is(Node::Kind::Null)) continue;
+        auto key = scalar(n->key(i));
+        std::string k(key.value_or("?"));
+        stack.push_back({v, label.empty() ? k : extend(label, "." + k)});
+      }
+    } else if (n->is(Node::Kind::Sequence)) {
+      for (size_t i = n->count; i-- > 0;) {
+        const Node* v = n->items()[i];
+        if (v->is(Node::Kind::Mapping) || v->is(Node::Kind::Sequence)) stack.push_back({v, extend(label, fmt::format("[{}]", i))});
+      }
     }
   }
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -153,6 +154,13 @@ MappedText item_text(const SourceFile& file, const Node* item, const Node* seque
 /// `!reference` and mappings (a Bitbucket `pipe:`) are left out.
 void append_lines(const SourceFile& file, const Node* list, MappedText& out,
                   std::vector<std::pair<uint32_t, std::string>>& limits, int max_depth = 10);
+
+/// Calls fn(mapping, label) for every mapping under `root` (itself
+/// included), each once however many aliases reach it, depth first in file
+/// order, with a label of the path to it ("pipelines.default[0].step");
+/// iterative, so any nesting costs no recursion.
+void for_each_mapping(const Node* root, const std::string& root_label,
+                      const std::function<void(const Node*, const std::string&)>& fn);
 
 /// The message every YAML source gives a truncated merge.
 std::string merge_limit_message();

@@ -117,7 +117,8 @@ TEST_CASE("the corpus covers every rule and every forge", "[corpus]") {
     if (!expectations(in.path).empty()) kinds.insert(in.kind);
   }
   // Every source kind found by a directory search has a file with findings.
-  for (InputKind k : {InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::WoodpeckerDrone}) {
+  for (InputKind k : {InputKind::PackageJson, InputKind::Makefile, InputKind::GitlabCi, InputKind::WoodpeckerDrone,
+                      InputKind::Bitbucket, InputKind::CircleCi}) {
     INFO("source kind " << static_cast<int>(k));
     CHECK(kinds.count(k) == 1);
   }
