@@ -33,11 +33,7 @@ ExtractResult read_bitbucket(const SourceFile& file, const ScriptBatchFn& on_bat
     result.error = FileError{file.path, 1, 1, "not a Bitbucket pipelines file: expected a mapping with `pipelines:`"};
   }
   out.finish();
-  for (uint32_t offset : doc.truncated_merges()) result.limits.push_back({offset, yaml::merge_limit_message()});
-  if (doc.second_document && !result.error) {
-    auto [line, col] = file.line_char_col(*doc.second_document);
-    result.error = FileError{file.path, line, col, "another YAML document starts here; only the first is linted"};
-  }
+  report_document_limits(file, doc, result);
   return result;
 }
 

@@ -21,6 +21,15 @@ std::optional<ScriptUnit> command_unit(const SourceFile& file, const yaml::Entry
   return unit;
 }
 
+void report_document_limits(const SourceFile& file, const yaml::Document& doc, ExtractResult& result,
+                            std::string_view why) {
+  for (uint32_t offset : doc.truncated_merges()) result.limits.push_back({offset, yaml::merge_limit_message()});
+  if (doc.second_document && !result.error) {
+    auto [line, col] = file.line_char_col(*doc.second_document);
+    result.error = FileError{file.path, line, col, "another YAML document starts here; " + std::string(why)};
+  }
+}
+
 EnvMap literal_variables(const Node* vars) {
   EnvMap out;
   yaml::for_each_entry(yaml::as(vars, Node::Kind::Mapping), [&](const Node* k, const Node* v) {

@@ -38,6 +38,13 @@ class UnitBatches {
   const ScriptBatchFn& on_batch_;
 };
 
+/// What every single-document YAML CI reader reports after reading `doc`:
+/// the merges cut at their bound, and a second document (which it does
+/// not read) as the file's error at its start, with `why` after "another
+/// YAML document starts here" (unless an error is already set).
+void report_document_limits(const SourceFile& file, const yaml::Document& doc, ExtractResult& result,
+                            std::string_view why = "only the first is linted");
+
 /// A mapping's literal constants for the scripts it runs (`environment:`,
 /// `variables:`): a scalar value is literal unless it expands a variable
 /// (`$`); `{value: ...}` (GitLab) is read for its value; any other value

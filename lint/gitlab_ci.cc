@@ -125,13 +125,9 @@ ExtractResult read_gitlab_ci(const SourceFile& file, const ScriptBatchFn& on_bat
                                                           : "the document is a single value";
     result.error = FileError{file.path, 1, 1, what + ": a GitLab CI file is a mapping of jobs and global keys"};
   }
-  for (uint32_t offset : doc.truncated_merges()) result.limits.push_back({offset, yaml::merge_limit_message()});
-  if (doc.second_document && !result.error) {
-    auto [line, col] = file.line_char_col(*doc.second_document);
-    result.error = FileError{file.path, line, col,
-                             "another YAML document starts here: a GitLab CI file holds one configuration "
-                             "document (after an optional `spec:` header); only the first is linted"};
-  }
+  report_document_limits(file, doc, result,
+                         "a GitLab CI file holds one configuration document (after an optional `spec:` header); "
+                         "only the first is linted");
   return result;
 }
 

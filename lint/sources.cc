@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "bitbucket.h"
+#include "ci_yaml.h"
 #include "circleci.h"
 #include "gitlab_ci.h"
 #include "makefile.h"
@@ -33,6 +34,13 @@ bool in_workflows_dir(const fs::path& p) {
 }
 
 bool never(const fs::path&) { return false; }
+
+// Hands a reader's units to the batch function, kScriptBatch at a time.
+void hand_over(std::vector<ScriptUnit>& units, ExtractResult& r, const ScriptBatchFn& b) {
+  UnitBatches out(r, b);
+  for (ScriptUnit& u : units) out.push(std::move(u));
+  out.finish();
+}
 
 // --- workflows and actions (workflow.cc) ---
 
@@ -73,12 +81,7 @@ ExtractResult package_json_extract(const SourceFile& f, const ScriptBatchFn& b) 
   PackageScripts pkg = read_package_json(f);
   ExtractResult r;
   r.error = std::move(pkg.error);
-  for (size_t i = 0; i < pkg.scripts.size(); i += kScriptBatch) {
-    size_t end = std::min(pkg.scripts.size(), i + kScriptBatch);
-    std::vector<ScriptUnit> batch(std::make_move_iterator(pkg.scripts.begin() + static_cast<std::ptrdiff_t>(i)),
-                                  std::make_move_iterator(pkg.scripts.begin() + static_cast<std::ptrdiff_t>(end)));
-    b(batch);
-  }
+  hand_over(pkg.scripts, r, b);
   return r;
 }
 
@@ -94,12 +97,7 @@ ExtractResult makefile_extract(const SourceFile& f, const ScriptBatchFn& b) {
   // What the grammar could not read is reported where it is: its recipe
   // lines are not linted, which must not pass in silence.
   for (const Makefile::Unread& u : mk.unread) r.limits.push_back({u.begin, "not read: " + u.message});
-  for (size_t i = 0; i < mk.recipes.size(); i += kScriptBatch) {
-    size_t end = std::min(mk.recipes.size(), i + kScriptBatch);
-    std::vector<ScriptUnit> batch(std::make_move_iterator(mk.recipes.begin() + static_cast<std::ptrdiff_t>(i)),
-                                  std::make_move_iterator(mk.recipes.begin() + static_cast<std::ptrdiff_t>(end)));
-    b(batch);
-  }
+  hand_over(mk.recipes, r, b);
   return r;
 }
 
